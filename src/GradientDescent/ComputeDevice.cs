@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace GradientDescent;
+
+/// <summary>
+/// One ILGPU accelerator (CUDA, OpenCL or the CPU emulator) with everything that lives on it: the
+/// context, the compiled kernels (each compiled once, on first use) and every tensor allocated on it.
+/// </summary>
+/// <remarks>
+/// Disposing the device frees every tensor still alive on it; those tensors then throw
+/// <see cref="ObjectDisposedException"/>. A device is meant to be used from one thread at a time.
+/// </remarks>
+public sealed partial class ComputeDevice : IDisposable
+{
+    private readonly Context _context;
+    private readonly ConcurrentDictionary<MethodInfo, object> _kernels = new();
+    private readonly HashSet<TensorStorage> _live = [];
+    private long _allocatedBytes;
+    private bool _disposed;
+
+    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, int index)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Index = index;
+    }
+
+    /// <summary>The kind of accelerator.</summary>
+    public DeviceKind Kind { get; }
+
+    /// <summary>The index of this device among the present devices of its kind.</summary>
+    public int Index { get; }
+
+    /// <summary>The accelerator's name as its driver reports it.</summary>
+    public string Name => Accelerator.Name;
+
+    /// <summary>The accelerator's memory in bytes.</summary>
+    public long MemorySize => Accelerator.MemorySize;
+
+    /// <summary>Bytes of tensor storage this device currently holds.</summary>
+    public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>Whether this device has been disposed.</summary>
+    public bool IsDisposed => _disposed;
+
+    internal Accelerator Accelerator { get; }
+
+    internal bool IsCpu => Accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    /// <summary>
+    /// Creates a device: the kind in <paramref name="options"/>, else the one named by the
+    /// <c>GRADIENTDESCENT_DEVICE</c> environment variable, else the best present (CUDA, OpenCL, CPU).
+    /// </summary>
+    /// <param name="options">Which accelerator to use; null for the defaults.</param>
+    /// <returns>A device the caller owns and must dispose.</returns>
+    /// <exception cref="InvalidOperationException">The requested kind or index is not present; the message lists what is.</exception>
+    /// <exception cref="ArgumentException">The environment variable holds an unknown kind.</exception>
+    public static ComputeDevice Create(ComputeDeviceOptions? options = null)
+    {
+        options ??= new ComputeDeviceOptions();
+        var kind = options.Kind;
+        var index = options.Index;
+        if (kind is null)
+        {
+            var env = Environment.GetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(env))
+            {
+                var parsed = ComputeDeviceOptions.Parse(env);
+                (kind, index) = (parsed.Kind, parsed.Index);
+            }
+        }
+
+        int cores = options.CpuCores ?? Environment.ProcessorCount;
+        if (cores < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), cores, "CpuCores must be at least 1.");
+        }
+
+        // 4 threads per warp and 4 warps per multiprocessor: groups of up to 16 simulated threads, enough
+        // for the 4x4-tiled kernels the CPU tests exercise, while one multiprocessor per core keeps
+        // the number of OS threads the emulator creates small.
+        var cpu = new CPUDevice(4, 4, cores);
+        var context = Context.Create(builder => builder
+            .Cuda()
+            .OpenCL()
+            .CPU(cpu)
+            .EnableAlgorithms()
+            .Optimize(OptimizationLevel.O2));
+        try
+        {
+            var chosen = Choose(context, kind, index, out var chosenKind, out var chosenIndex);
+            var accelerator = chosen is CPUDevice cpuDevice
+                ? cpuDevice.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel)
+                : chosen.CreateAccelerator(context);
+            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a device from a specification such as <c>cpu</c>, <c>cuda</c> or <c>opencl:1</c>.</summary>
+    /// <param name="specification">The kind, optionally with an index.</param>
+    /// <returns>A device the caller owns and must dispose.</returns>
+    /// <exception cref="ArgumentException">The specification names no known kind.</exception>
+    /// <exception cref="InvalidOperationException">That device is not present; the message lists what is.</exception>
+    public static ComputeDevice Create(string specification) =>
+        Create(ComputeDeviceOptions.Parse(specification));
+
+    /// <summary>Lists the accelerators present on this machine, as <c>kind:index name</c> lines.</summary>
+    /// <returns>One line per device ILGPU can see.</returns>
+    public static IReadOnlyList<string> ListPresent()
+    {
+        using var context = Context.Create(b => b.Cuda().OpenCL().CPU(new CPUDevice(1, 1, 1)));
+        return Describe(context);
+    }
+
+    /// <summary>Blocks until every kernel launched on this device has finished.</summary>
+    /// <exception cref="ObjectDisposedException">The device has been disposed.</exception>
+    public void Synchronize()
+    {
+        ThrowIfDisposed();
+        Accelerator.Synchronize();
+    }
+
+    /// <summary>A one-line description: kind, index, name and memory.</summary>
+    /// <returns>For example <c>cuda:0 NVIDIA H100 80GB HBM3 (79.1 GiB)</c>.</returns>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{KindName(Kind)}:{Index} {Name} ({MemorySize / (1024.0 * 1024 * 1024):0.0} GiB)");
+
+    /// <summary>Frees every tensor still alive on the device, the kernels, and the accelerator.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        TensorStorage[] live;
+        lock (_live)
+        {
+            live = [.. _live];
+            _live.Clear();
+        }
+
+        foreach (var storage in live)
+        {
+            storage.Free();
+        }
+
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    internal TensorStorage Allocate(int length)
+    {
+        ThrowIfDisposed();
+        var storage = new TensorStorage(this, Accelerator.Allocate1D<float>(Math.Max(length, 1)));
+        lock (_live)
+        {
+            _live.Add(storage);
+        }
+
+        Interlocked.Add(ref _allocatedBytes, storage.Bytes);
+        return storage;
+    }
+
+    internal void Release(TensorStorage storage)
+    {
+        lock (_live)
+        {
+            _live.Remove(storage);
+        }
+
+        Interlocked.Add(ref _allocatedBytes, -storage.Bytes);
+    }
+
+    /// <summary>Returns the launcher for <paramref name="kernel"/>, compiling it on first use.</summary>
+    /// <remarks>
+    /// A failed compile is not cached and is reported with the kernel's name and the accelerator, so one
+    /// bad kernel never leaves the device silently unusable for the others.
+    /// </remarks>
+    internal TLauncher Kernel<TLauncher>(Delegate kernel, Func<Accelerator, TLauncher> load)
+        where TLauncher : Delegate
+    {
+        ThrowIfDisposed();
+        if (_kernels.TryGetValue(kernel.Method, out var cached))
+        {
+            return (TLauncher)cached;
+        }
+
+        TLauncher launcher;
+        try
+        {
+            launcher = load(Accelerator);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException(
+                $"Kernel {kernel.Method.DeclaringType?.Name}.{kernel.Method.Name} failed to compile for {this}: {e.Message}", e);
+        }
+
+        _kernels[kernel.Method] = launcher;
+        return launcher;
+    }
+
+    private static Device Choose(Context context, DeviceKind? kind, int index, out DeviceKind chosenKind, out int chosenIndex)
+    {
+        if (kind is null)
+        {
+            chosenIndex = 0;
+            var cuda = Devices(context, DeviceKind.Cuda);
+            if (cuda.Count > 0)
+            {
+                chosenKind = DeviceKind.Cuda;
+                return cuda[0];
+            }
+
+            List<CLDevice> cl = [.. context.GetCLDevices()];
+            if (cl.Count > 0)
+            {
+                chosenKind = DeviceKind.OpenCL;
+                int gpu = cl.FindIndex(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
+                chosenIndex = Math.Max(gpu, 0);
+                return cl[chosenIndex];
+            }
+
+            chosenKind = DeviceKind.Cpu;
+            return Devices(context, DeviceKind.Cpu)[0];
+        }
+
+        var candidates = Devices(context, kind.Value);
+        if (index < 0 || index >= candidates.Count)
+        {
+            throw new InvalidOperationException(
+                $"No {KindName(kind.Value)}:{index} device is present ({candidates.Count} of that kind). Present: "
+                + string.Join("; ", Describe(context)) + ".");
+        }
+
+        chosenKind = kind.Value;
+        chosenIndex = index;
+        return candidates[index];
+    }
+
+    private static List<string> Describe(Context context)
+    {
+        var lines = new List<string>();
+        foreach (var kind in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
+        {
+            var devices = Devices(context, kind);
+            for (int i = 0; i < devices.Count; i++)
+            {
+                lines.Add($"{KindName(kind)}:{i} {devices[i].Name}");
+            }
+        }
+
+        return lines;
+    }
+
+    private static List<Device> Devices(Context context, DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => [.. context.GetCudaDevices()],
+        DeviceKind.OpenCL => [.. context.GetCLDevices()],
+        _ => [.. context.GetCPUDevices()],
+    };
+
+    internal static string KindName(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.OpenCL => "opencl",
+        _ => "cpu",
+    };
+}

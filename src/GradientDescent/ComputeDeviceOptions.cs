@@ -1,0 +1,48 @@
+namespace GradientDescent;
+
+/// <summary>How <see cref="ComputeDevice.Create(ComputeDeviceOptions?)"/> picks its accelerator.</summary>
+public sealed class ComputeDeviceOptions
+{
+    /// <summary>The environment variable read when <see cref="Kind"/> is null: <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, optionally with an index (<c>cuda:1</c>).</summary>
+    public const string EnvironmentVariable = "GRADIENTDESCENT_DEVICE";
+
+    /// <summary>The kind to use; null means the environment variable, and then the best present (CUDA, OpenCL GPU, OpenCL, CPU).</summary>
+    public DeviceKind? Kind { get; init; }
+
+    /// <summary>Which device of <see cref="Kind"/> to use, counting from 0.</summary>
+    public int Index { get; init; }
+
+    /// <summary>
+    /// Threads the CPU accelerator runs in parallel (one simulated multiprocessor per core);
+    /// null means <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
+    public int? CpuCores { get; init; }
+
+    /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, <c>cuda:1</c> (case-insensitive).</summary>
+    /// <param name="text">The specification.</param>
+    /// <returns>Options naming that kind and index.</returns>
+    /// <exception cref="ArgumentException">The text names no known kind or has a bad index.</exception>
+    public static ComputeDeviceOptions Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Trim().Split(':');
+        DeviceKind kind = parts[0].ToUpperInvariant() switch
+        {
+            "CPU" => DeviceKind.Cpu,
+            "CUDA" => DeviceKind.Cuda,
+            "OPENCL" => DeviceKind.OpenCL,
+            _ => throw new ArgumentException(
+                $"Unknown device '{text}': expected cpu, cuda or opencl, optionally with an index such as cuda:1.",
+                nameof(text)),
+        };
+        int index = 0;
+        if (parts.Length > 2 || (parts.Length == 2 &&
+            (!int.TryParse(parts[1], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out index))))
+        {
+            throw new ArgumentException($"Bad device index in '{text}': expected a number after the colon, as in cuda:1.", nameof(text));
+        }
+
+        return new ComputeDeviceOptions { Kind = kind, Index = index };
+    }
+}

@@ -1,0 +1,105 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GradientDescent;
+
+/// <summary>
+/// Integer class labels <c>0..NumClasses-1</c> on a device, one per example: the sparse targets of
+/// <see cref="Ops.SoftmaxCrossEntropy(Tensor, Labels)"/> and <see cref="Ops.Accuracy"/>.
+/// </summary>
+/// <remarks>Every label is checked on the host when created, so kernels can index with them safely.</remarks>
+public sealed class Labels : IDisposable
+{
+    private MemoryBuffer1D<int, Stride1D.Dense>? _buffer;
+
+    private Labels(ComputeDevice device, MemoryBuffer1D<int, Stride1D.Dense> buffer, int count, int numClasses)
+    {
+        Device = device;
+        _buffer = buffer;
+        Count = count;
+        NumClasses = numClasses;
+    }
+
+    /// <summary>The device that holds the labels.</summary>
+    public ComputeDevice Device { get; }
+
+    /// <summary>How many labels (examples).</summary>
+    public int Count { get; }
+
+    /// <summary>The number of classes C; every label is in <c>0..C-1</c>.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>Whether the labels have been disposed (or their device has).</summary>
+    public bool IsDisposed => _buffer is null || Device.IsDisposed;
+
+    internal ArrayView<int> View
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            return _buffer!.View;
+        }
+    }
+
+    /// <summary>Copies labels to the device after checking each is in <c>0..numClasses-1</c>.</summary>
+    /// <param name="device">Where the labels live.</param>
+    /// <param name="labels">One label per example; at least one.</param>
+    /// <param name="numClasses">The number of classes C, at least 1.</param>
+    /// <returns>Labels the caller owns.</returns>
+    /// <exception cref="ArgumentException">No labels, or a label outside <c>0..C-1</c> (the message gives its index and value).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is less than 1.</exception>
+    public static Labels FromArray(ComputeDevice device, ReadOnlySpan<int> labels, int numClasses)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        device.ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
+        if (labels.IsEmpty)
+        {
+            throw new ArgumentException("At least one label is needed.", nameof(labels));
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)numClasses)
+            {
+                throw new ArgumentException(
+                    $"Label {labels[i]} at index {i} is outside 0..{numClasses - 1} ({numClasses} classes).", nameof(labels));
+            }
+        }
+
+        var buffer = device.Accelerator.Allocate1D<int>(labels.Length);
+        ArrayView<int> view = buffer.View;
+        view.CopyFromCPU(labels);
+        return new Labels(device, buffer, labels.Length, numClasses);
+    }
+
+    /// <summary>Copies byte labels (as MNIST stores them) to the device; see <see cref="FromArray"/>.</summary>
+    /// <param name="device">Where the labels live.</param>
+    /// <param name="labels">One label per example.</param>
+    /// <param name="numClasses">The number of classes C.</param>
+    /// <returns>Labels the caller owns.</returns>
+    /// <exception cref="ArgumentException">No labels, or a label outside <c>0..C-1</c>.</exception>
+    public static Labels FromBytes(ComputeDevice device, ReadOnlySpan<byte> labels, int numClasses)
+    {
+        var ints = new int[labels.Length];
+        for (int i = 0; i < ints.Length; i++)
+        {
+            ints[i] = labels[i];
+        }
+
+        return FromArray(device, ints, numClasses);
+    }
+
+    /// <summary>Copies the labels to the host.</summary>
+    /// <returns>An array of <see cref="Count"/> labels.</returns>
+    /// <exception cref="ObjectDisposedException">The labels have been disposed.</exception>
+    public int[] ToArray()
+    {
+        var result = new int[Count];
+        View.CopyToCPU(result);
+        return result;
+    }
+
+    /// <summary>Frees the device memory; harmless to call twice.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _buffer, null)?.Dispose();
+}

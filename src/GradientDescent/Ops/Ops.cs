@@ -1,0 +1,37 @@
+using ILGPU.Runtime;
+
+namespace GradientDescent;
+
+/// <summary>
+/// The operations on tensors, each a hand-written ILGPU kernel with its backward pass. Shapes are
+/// checked here, before any launch; a mismatch throws with both shapes in the message.
+/// </summary>
+/// <remarks>
+/// Every result is a new tensor. Outside a <see cref="GradientTape"/> the caller owns it; while a tape
+/// is active, the outermost tape does. Operations whose inputs a tape watches are recorded on it.
+/// </remarks>
+public static partial class Ops
+{
+    /// <summary>A new result tensor, owned by the outermost active tape if there is one.</summary>
+    private static Tensor NewResult(ComputeDevice device, params int[] shape)
+    {
+        var tensor = Tensor.Uninitialized(device, shape);
+        GradientTape.Adopt(tensor);
+        return tensor;
+    }
+
+    /// <summary>A copy for backward rules whose gradient is the output gradient itself.</summary>
+    private static Tensor Copy(Tensor g)
+    {
+        var copy = Tensor.Uninitialized(g.Device, [.. g.Shape]);
+        g.View.CopyTo(copy.View);
+        return copy;
+    }
+
+    private static Tensor Scaled(Tensor g, float s)
+    {
+        var result = Tensor.Uninitialized(g.Device, [.. g.Shape]);
+        Kernels.Elementwise.Scale(g, s, result);
+        return result;
+    }
+}
