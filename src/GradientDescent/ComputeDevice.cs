@@ -42,8 +42,8 @@ public sealed partial class ComputeDevice : IDisposable
     /// <summary>The accelerator's name as its driver reports it.</summary>
     public string Name => Accelerator.Name;
 
-    /// <summary>The accelerator's memory in bytes.</summary>
-    public long MemorySize => Accelerator.MemorySize;
+    /// <summary>The accelerator's memory in bytes (for the CPU, the memory available to this process).</summary>
+    public long MemorySize => IsCpu ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : Accelerator.MemorySize;
 
     /// <summary>Bytes of tensor storage this device currently holds.</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
@@ -84,10 +84,9 @@ public sealed partial class ComputeDevice : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), cores, "CpuCores must be at least 1.");
         }
 
-        // 4 threads per warp and 4 warps per multiprocessor: groups of up to 16 simulated threads, enough
-        // for the 4x4-tiled kernels the CPU tests exercise, while one multiprocessor per core keeps
-        // the number of OS threads the emulator creates small.
-        var cpu = new CPUDevice(4, 4, cores);
+        // Warps of 4 and small groups (16 threads by default), one multiprocessor per core: the emulator
+        // makes an OS thread per simulated thread, so fewer threads run faster.
+        var cpu = new CPUDevice(4, Math.Max(options.CpuGroupSize / 4, 1), cores);
         var context = Context.Create(builder => builder
             .Cuda()
             .OpenCL()
@@ -121,7 +120,7 @@ public sealed partial class ComputeDevice : IDisposable
     /// <returns>One line per device ILGPU can see.</returns>
     public static IReadOnlyList<string> ListPresent()
     {
-        using var context = Context.Create(b => b.Cuda().OpenCL().CPU(new CPUDevice(1, 1, 1)));
+        using var context = Context.Create(b => b.Cuda().OpenCL().CPU(new CPUDevice(4, 4, 1)));
         return Describe(context);
     }
 

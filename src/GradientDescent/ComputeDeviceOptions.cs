@@ -18,6 +18,12 @@ public sealed class ComputeDeviceOptions
     /// </summary>
     public int? CpuCores { get; init; }
 
+    /// <summary>
+    /// Largest group the CPU emulator runs (a multiple of 4). Each simulated thread is an OS thread, so
+    /// the default is small; tests raise it to run the GPU's 256-thread tiled kernels on the CPU.
+    /// </summary>
+    internal int CpuGroupSize { get; init; } = 16;
+
     /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, <c>cuda:1</c> (case-insensitive).</summary>
     /// <param name="text">The specification.</param>
     /// <returns>Options naming that kind and index.</returns>
