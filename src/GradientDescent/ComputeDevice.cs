@@ -25,12 +25,13 @@ public sealed partial class ComputeDevice : IDisposable
     private long _allocatedBytes;
     private bool _disposed;
 
-    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, int index)
+    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels)
     {
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
         Index = index;
+        CpuKernels = kind == DeviceKind.Cpu ? cpuKernels : null;
     }
 
     /// <summary>The kind of accelerator.</summary>
@@ -38,6 +39,9 @@ public sealed partial class ComputeDevice : IDisposable
 
     /// <summary>The index of this device among the present devices of its kind.</summary>
     public int Index { get; }
+
+    /// <summary>On the CPU, which kernels run (host SIMD or the emulated ILGPU kernels); null on a GPU.</summary>
+    public CpuKernelSet? CpuKernels { get; }
 
     /// <summary>The accelerator's name as its driver reports it.</summary>
     public string Name => Accelerator.Name;
@@ -54,6 +58,9 @@ public sealed partial class ComputeDevice : IDisposable
     internal Accelerator Accelerator { get; }
 
     internal bool IsCpu => Accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    /// <summary>Whether the host SIMD kernels run instead of the ILGPU kernels.</summary>
+    internal bool UsesHostKernels => CpuKernels == CpuKernelSet.Host;
 
     /// <summary>
     /// Creates a device: the kind in <paramref name="options"/>, else the one named by the
@@ -78,6 +85,7 @@ public sealed partial class ComputeDevice : IDisposable
             }
         }
 
+        var cpuKernels = options.ResolveCpuKernels();
         int cores = options.CpuCores ?? Environment.ProcessorCount;
         if (cores < 1)
         {
@@ -99,7 +107,7 @@ public sealed partial class ComputeDevice : IDisposable
             var accelerator = chosen is CPUDevice cpuDevice
                 ? cpuDevice.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel)
                 : chosen.CreateAccelerator(context);
-            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex);
+            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex, cpuKernels);
         }
         catch
         {
@@ -135,7 +143,7 @@ public sealed partial class ComputeDevice : IDisposable
     /// <summary>A one-line description: kind, index, name and memory.</summary>
     /// <returns>For example <c>cuda:0 NVIDIA H100 80GB HBM3 (79.1 GiB)</c>.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{KindName(Kind)}:{Index} {Name} ({MemorySize / (1024.0 * 1024 * 1024):0.0} GiB)");
+        $"{KindName(Kind)}:{Index} {Name} ({MemorySize / (1024.0 * 1024 * 1024):0.0} GiB{(CpuKernels is { } set ? $", {set.ToString().ToLowerInvariant()} kernels" : string.Empty)})");
 
     /// <summary>Frees every tensor still alive on the device, the kernels, and the accelerator.</summary>
     public void Dispose()

@@ -18,11 +18,37 @@ public sealed class ComputeDeviceOptions
     /// </summary>
     public int? CpuCores { get; init; }
 
+    /// <summary>The environment variable read when <see cref="CpuKernels"/> is null: <c>host</c> or <c>emulated</c>.</summary>
+    public const string CpuKernelsVariable = "GRADIENTDESCENT_CPU_KERNELS";
+
+    /// <summary>
+    /// Which kernels run when the device is the CPU; null means the <c>GRADIENTDESCENT_CPU_KERNELS</c>
+    /// environment variable, else <see cref="CpuKernelSet.Host"/>.
+    /// </summary>
+    public CpuKernelSet? CpuKernels { get; init; }
+
     /// <summary>
     /// Largest group the CPU emulator runs (a multiple of 4). Each simulated thread is an OS thread, so
     /// the default is small; tests raise it to run the GPU's 256-thread tiled kernels on the CPU.
     /// </summary>
     internal int CpuGroupSize { get; init; } = 16;
+
+    internal CpuKernelSet ResolveCpuKernels()
+    {
+        if (CpuKernels is { } set)
+        {
+            return set;
+        }
+
+        var env = Environment.GetEnvironmentVariable(CpuKernelsVariable);
+        return env?.Trim().ToUpperInvariant() switch
+        {
+            null or "" or "HOST" => CpuKernelSet.Host,
+            "EMULATED" => CpuKernelSet.Emulated,
+            _ => throw new ArgumentException(
+                $"Unknown {CpuKernelsVariable} value '{env}': expected host or emulated."),
+        };
+    }
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, <c>cuda:1</c> (case-insensitive).</summary>
     /// <param name="text">The specification.</param>

@@ -1,4 +1,5 @@
 using ILGPU;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -9,6 +10,12 @@ internal static class BiasRelu
     /// <summary>y = x + b (broadcast over rows), then max(·, 0) when <paramref name="relu"/>. x, y are (rows, cols), b is (cols).</summary>
     internal static void Forward(Tensor x, Tensor? b, Tensor y, bool relu)
     {
+        if (y.Device.UsesHostKernels)
+        {
+            HostElementwise.BiasRelu(x, b, y, relu);
+            return;
+        }
+
         var launch = y.Device.Kernel(ForwardKernel,
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(ForwardKernel));
         // Without a bias, the kernel reads x itself as a dummy bias view and never touches it (hasBias = 0).
@@ -18,6 +25,12 @@ internal static class BiasRelu
     /// <summary>dx = dy where y &gt; 0, else 0. All (n); dx may alias dy.</summary>
     internal static void ReluBackward(Tensor dy, Tensor y, Tensor dx)
     {
+        if (dx.Device.UsesHostKernels)
+        {
+            HostElementwise.ReluBackward(dy, y, dx);
+            return;
+        }
+
         var launch = dx.Device.Kernel(ReluBackwardKernel,
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ReluBackwardKernel));
         launch(Launch.GridStride(dx.Device, dx.Length), dy.View, y.View, dx.View, dx.Length);

@@ -1,4 +1,5 @@
 using ILGPU;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -9,6 +10,12 @@ internal static class Elementwise
     /// <summary>y[i] = value. y is (n).</summary>
     internal static void Fill(Tensor y, float value)
     {
+        if (y.Device.UsesHostKernels)
+        {
+            HostElementwise.Fill(y, value);
+            return;
+        }
+
         var launch = y.Device.Kernel(FillKernel,
             a => a.LoadStreamKernel<ArrayView<float>, float, int>(FillKernel));
         launch(Launch.GridStride(y.Device, y.Length), y.View, value, y.Length);
@@ -17,6 +24,12 @@ internal static class Elementwise
     /// <summary>y = s·x. x and y are (n); y may be x.</summary>
     internal static void Scale(Tensor x, float s, Tensor y)
     {
+        if (y.Device.UsesHostKernels)
+        {
+            HostElementwise.Scale(x, s, y);
+            return;
+        }
+
         var launch = y.Device.Kernel(ScaleKernel,
             a => a.LoadStreamKernel<ArrayView<float>, float, ArrayView<float>, int>(ScaleKernel));
         launch(Launch.GridStride(y.Device, y.Length), x.View, s, y.View, y.Length);
@@ -25,6 +38,12 @@ internal static class Elementwise
     /// <summary>y = a + alpha·b. a, b, y are (n); y may alias a or b.</summary>
     internal static void AddScaled(Tensor a, float alpha, Tensor b, Tensor y)
     {
+        if (y.Device.UsesHostKernels)
+        {
+            HostElementwise.AddScaled(a, alpha, b, y);
+            return;
+        }
+
         var launch = y.Device.Kernel(AddScaledKernel,
             acc => acc.LoadStreamKernel<ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int>(AddScaledKernel));
         launch(Launch.GridStride(y.Device, y.Length), a.View, alpha, b.View, y.View, y.Length);
@@ -33,6 +52,12 @@ internal static class Elementwise
     /// <summary>y[i] = factor · s[0]: the backward of a sum or mean. s is (1), y is (n).</summary>
     internal static void BroadcastScalar(Tensor s, float factor, Tensor y)
     {
+        if (y.Device.UsesHostKernels)
+        {
+            HostElementwise.BroadcastScalar(s, factor, y);
+            return;
+        }
+
         var launch = y.Device.Kernel(BroadcastScalarKernel,
             a => a.LoadStreamKernel<ArrayView<float>, float, ArrayView<float>, int>(BroadcastScalarKernel));
         launch(Launch.GridStride(y.Device, y.Length), s.View, factor, y.View, y.Length);

@@ -1,4 +1,5 @@
 using ILGPU;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -19,7 +20,7 @@ internal static class MatMul
 
     internal enum Variant
     {
-        /// <summary>Tiled on GPUs, row-streaming on the CPU emulator.</summary>
+        /// <summary>Host GEMM on the host CPU path, tiled on GPUs, row-streaming on the CPU emulator.</summary>
         Auto,
         RowStreaming,
         Tiled,
@@ -33,6 +34,12 @@ internal static class MatMul
         int sAi = transposeA ? 1 : k, sAp = transposeA ? m : 1;
         int sBp = transposeB ? 1 : n, sBj = transposeB ? k : 1;
         var device = c.Device;
+        if (device.UsesHostKernels && variant == Variant.Auto)
+        {
+            HostMatMul(a, sAi, sAp, b, sBp, sBj, c, m, n, k);
+            return;
+        }
+
         if (variant == Variant.Auto)
         {
             variant = device.IsCpu ? Variant.RowStreaming : Variant.Tiled;
@@ -53,6 +60,9 @@ internal static class MatMul
             launch(Launch.GridStride(device, m), a.View, b.View, c.View, m, n, k, sAi, sAp, sBp, sBj);
         }
     }
+
+    private static unsafe void HostMatMul(Tensor a, int sAi, int sAp, Tensor b, int sBp, int sBj, Tensor c, int m, int n, int k) =>
+        HostGemm.Multiply(HostMemory.Pointer(a), sAi, sAp, HostMemory.Pointer(b), sBp, sBj, HostMemory.Pointer(c), m, n, k);
 
     /// <summary>
     /// One group of Tile² threads per Tile×Tile block of C (blocks taken in a grid-stride loop). Each

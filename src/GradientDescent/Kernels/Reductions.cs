@@ -1,4 +1,5 @@
 using ILGPU;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -10,6 +11,12 @@ internal static class Reductions
     /// <summary>y[0] = scale·Σᵢ x[i]. x is (n), y is (1). One group: the totals reduced here are small (losses, flags).</summary>
     internal static void Total(Tensor x, Tensor y, float scale)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostReductions.Total(x, y, scale);
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(TotalKernel, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float>(TotalKernel));
         int group = device.IsCpu ? 1 : Launch.MaxRowGroup;
@@ -19,6 +26,12 @@ internal static class Reductions
     /// <summary>y[j] = Σᵣ x[r, j] (the bias gradient). x is (rows, cols), y is (cols).</summary>
     internal static void ColumnSum(Tensor x, Tensor y)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostReductions.ColumnSum(x, y);
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(ColumnSumKernel, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int>(ColumnSumKernel));
         launch(Launch.GridStride(device, x.ColumnCount), x.View, y.View, x.RowCount, x.ColumnCount);
@@ -27,6 +40,12 @@ internal static class Reductions
     /// <summary>index[r] = the first j maximising x[r, j]. x is (rows, cols), index is (rows).</summary>
     internal static void ArgMax(Tensor x, ArrayView<int> index)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostReductions.ArgMax(x, HostMemory.Span(index));
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(ArgMaxKernel, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int, int>(ArgMaxKernel));
         launch(Launch.GridStride(device, x.RowCount), x.View, index, x.RowCount, x.ColumnCount);
@@ -35,6 +54,12 @@ internal static class Reductions
     /// <summary>correct[r] = 1 when argmax(x[r]) = label[r], else 0. x is (rows, cols), labels and correct are (rows).</summary>
     internal static void Correct(Tensor x, Labels labels, Tensor correct)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostReductions.Correct(x, labels, correct);
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(CorrectKernel,
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CorrectKernel));

@@ -1,4 +1,5 @@
 using ILGPU;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -9,6 +10,12 @@ internal static class Sgd
     /// <summary>w[i] -= lr · g[i]. w and g are (n). One launch covers every parameter held in one buffer.</summary>
     internal static void Update(Tensor w, Tensor g, float learningRate)
     {
+        if (w.Device.UsesHostKernels)
+        {
+            HostElementwise.Sgd(w, g, learningRate);
+            return;
+        }
+
         var launch = w.Device.Kernel(UpdateKernel,
             a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, float, int>(UpdateKernel));
         launch(Launch.GridStride(w.Device, w.Length), w.View, g.View, learningRate, w.Length);

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using GradientDescent.Kernels.Host;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Kernels;
@@ -18,6 +19,12 @@ internal static class SoftmaxCrossEntropy
     /// </summary>
     internal static void Sparse(Tensor logits, Labels labels, Tensor loss, Tensor dlogits, float scale)
     {
+        if (logits.Device.UsesHostKernels)
+        {
+            HostSoftmaxCrossEntropy.Sparse(logits, labels, loss, dlogits, scale);
+            return;
+        }
+
         var device = logits.Device;
         var launch = device.Kernel(SparseKernel, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>(SparseKernel));
@@ -31,6 +38,12 @@ internal static class SoftmaxCrossEntropy
     /// </summary>
     internal static void Dense(Tensor logits, Tensor targets, Tensor loss, Tensor dlogits, float scale)
     {
+        if (logits.Device.UsesHostKernels)
+        {
+            HostSoftmaxCrossEntropy.Dense(logits, targets, loss, dlogits, scale);
+            return;
+        }
+
         var device = logits.Device;
         var launch = device.Kernel(DenseKernel, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float>(DenseKernel));
@@ -41,6 +54,12 @@ internal static class SoftmaxCrossEntropy
     /// <summary>y[r, j] = x[r, j] − logsumexp(x[r]). x and y are (rows, cols).</summary>
     internal static void LogSoftmax(Tensor x, Tensor y)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostSoftmaxCrossEntropy.LogSoftmax(x, y);
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(LogSoftmaxKernel, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, int, int>(LogSoftmaxKernel));
@@ -50,6 +69,12 @@ internal static class SoftmaxCrossEntropy
     /// <summary>dx[r, j] = dy[r, j] − exp(y[r, j])·Σⱼ dy[r, j], where y = log-softmax(x). All (rows, cols).</summary>
     internal static void LogSoftmaxBackward(Tensor dy, Tensor y, Tensor dx)
     {
+        if (dy.Device.UsesHostKernels)
+        {
+            HostSoftmaxCrossEntropy.LogSoftmaxBackward(dy, y, dx);
+            return;
+        }
+
         var device = dy.Device;
         var launch = device.Kernel(LogSoftmaxBackwardKernel, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LogSoftmaxBackwardKernel));
@@ -59,6 +84,12 @@ internal static class SoftmaxCrossEntropy
     /// <summary>y[r, j] = g[r]·x[r, j]: the per-example loss gradient applied to stored dlogits. x, y are (rows, cols), g is (rows).</summary>
     internal static void ScaleRows(Tensor x, Tensor g, Tensor y)
     {
+        if (x.Device.UsesHostKernels)
+        {
+            HostSoftmaxCrossEntropy.ScaleRows(x, g, y);
+            return;
+        }
+
         var device = x.Device;
         var launch = device.Kernel(ScaleRowsKernel, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ScaleRowsKernel));
@@ -78,6 +109,10 @@ internal static class SoftmaxCrossEntropy
             float max = RowMax(x, start, cols, scratch, thread, groupSize);
             float sum = RowSumExp(x, start, cols, max, scratch, thread, groupSize);
             int label = labels[row];
+            float picked = x[start + label];
+            // dx may alias x (the training step overwrites logits with their gradient): every thread
+            // must have read x[label] before any thread writes.
+            Group.Barrier();
             float inverse = 1f / sum;
             for (int j = thread; j < cols; j += groupSize)
             {
@@ -87,7 +122,7 @@ internal static class SoftmaxCrossEntropy
 
             if (thread == 0)
             {
-                loss[row] = max + XMath.Log(sum) - x[start + label];
+                loss[row] = max + XMath.Log(sum) - picked;
             }
         }
     }

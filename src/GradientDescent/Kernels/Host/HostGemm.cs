@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GradientDescent.Kernels.Host;
+
+/// <summary>
+/// Single-precision GEMM for the host path, <c>C = op(A)·op(B)</c>, blocked and packed in the manner of
+/// BLIS/GotoBLAS: B is packed into KC×NR column panels (kept in L2/L3), A into MC×KC row panels (kept
+/// in L1/L2), and a 6×16 register tile of twelve 256-bit accumulators is updated with FMAs.
+/// </summary>
+/// <remarks>
+/// op(A) is (m, k) with A(i, p) = a[i·sAi + p·sAp]; op(B) is (k, n) with B(p, j) = b[p·sBp + j·sBj]; C is
+/// (m, n) row-major. Transposes are strides; packing absorbs them. Each element of C is produced by one
+/// thread in a fixed order, so results do not depend on scheduling.
+/// </remarks>
+internal static unsafe class HostGemm
+{
+    private const int MR = 6;
+    private const int NR = 16;
+    private const int KC = 256;
+    private const int MC = 120;
+    private const int NC = 1024;
+
+    /// <summary>Below this many multiply-adds, packing costs more than it saves.</summary>
+    private const long SmallProduct = 8 * 1024;
+
+    internal static void Multiply(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k)
+    {
+        if ((long)m * n * k <= SmallProduct)
+        {
+            Naive(a, sAi, sAp, b, sBp, sBj, c, m, n, k);
+            return;
+        }
+
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, (m + MR - 1) / MR));
+        // Enough row blocks for every core: small m gets smaller blocks (multiples of MR).
+        int mc = Math.Min(MC, RoundUp((m + workers - 1) / workers, MR));
+        int blocksM = (m + mc - 1) / mc;
+        var packedB = ArrayPool<float>.Shared.Rent(KC * RoundUp(Math.Min(NC, n), NR));
+        try
+        {
+            fixed (float* bp = packedB)
+            {
+                float* bPanels = bp;
+                for (int jc = 0; jc < n; jc += NC)
+                {
+                    int nc = Math.Min(NC, n - jc);
+                    for (int pc = 0; pc < k; pc += KC)
+                    {
+                        int kc = Math.Min(KC, k - pc);
+                        PackB(b, sBp, sBj, pc, kc, jc, nc, bPanels);
+                        bool accumulate = pc > 0;
+                        HostParallel.For(blocksM, (long)mc * nc * kc, (first, last) =>
+                        {
+                            var packedA = ArrayPool<float>.Shared.Rent(mc * kc + MR * kc);
+                            fixed (float* ap = packedA)
+                            {
+                                for (int block = first; block < last; block++)
+                                {
+                                    int ic = block * mc;
+                                    int rows = Math.Min(mc, m - ic);
+                                    PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
+                                    Macro(ap, bPanels, c + ((long)ic * n) + jc, n, rows, nc, kc, accumulate);
+                                }
+                            }
+
+                            ArrayPool<float>.Shared.Return(packedA);
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packedB);
+        }
+    }
+
+    private static void Macro(float* ap, float* bp, float* c, int ldc, int rows, int cols, int kc, bool accumulate)
+    {
+        for (int j = 0; j < cols; j += NR)
+        {
+            float* bPanel = bp + ((long)(j / NR) * kc * NR);
+            for (int i = 0; i < rows; i += MR)
+            {
+                float* aPanel = ap + ((long)(i / MR) * kc * MR);
+                Micro(kc, aPanel, bPanel, c + ((long)i * ldc) + j, ldc, Math.Min(MR, rows - i), Math.Min(NR, cols - j), accumulate);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = MulAdd(a0, b0, c00);
+            c01 = MulAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = MulAdd(a1, b0, c10);
+            c11 = MulAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = MulAdd(a2, b0, c20);
+            c21 = MulAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = MulAdd(a3, b0, c30);
+            c31 = MulAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = MulAdd(a4, b0, c40);
+            c41 = MulAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = MulAdd(a5, b0, c50);
+            c51 = MulAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+
+        if (rows == MR && cols == NR)
+        {
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + (2 * ldc), c20, c21, accumulate);
+            Store(c + (3 * ldc), c30, c31, accumulate);
+            Store(c + (4 * ldc), c40, c41, accumulate);
+            Store(c + (5 * ldc), c50, c51, accumulate);
+            return;
+        }
+
+        // Edge tile: spill the full register tile, then copy the part inside C.
+        float* tile = stackalloc float[MR * NR];
+        c00.Store(tile); c01.Store(tile + 8);
+        c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40);
+        c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72);
+        c50.Store(tile + 80); c51.Store(tile + 88);
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + ((long)r * ldc);
+            for (int j = 0; j < cols; j++)
+            {
+                row[j] = accumulate ? row[j] + tile[(r * NR) + j] : tile[(r * NR) + j];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> low, Vector256<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Vector256.Load(c);
+            high += Vector256.Load(c + 8);
+        }
+
+        low.Store(c);
+        high.Store(c + 8);
+    }
+
+    /// <summary>Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded.</summary>
+    private static void PackA(float* a, int sAi, int sAp, int ic, int rows, int pc, int kc, float* dst)
+    {
+        for (int i = 0; i < rows; i += MR)
+        {
+            int valid = Math.Min(MR, rows - i);
+            float* panel = dst + ((long)(i / MR) * kc * MR);
+            for (int r = 0; r < MR; r++)
+            {
+                if (r < valid)
+                {
+                    float* src = a + ((long)(ic + i + r) * sAi) + ((long)pc * sAp);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(p * MR) + r] = src[(long)p * sAp];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(p * MR) + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs depth [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-column panels, p-major, zero-padded.</summary>
+    private static void PackB(float* b, int sBp, int sBj, int pc, int kc, int jc, int nc, float* dst)
+    {
+        for (int j = 0; j < nc; j += NR)
+        {
+            int valid = Math.Min(NR, nc - j);
+            float* panel = dst + ((long)(j / NR) * kc * NR);
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + ((long)(pc + p) * sBp) + ((long)(jc + j) * sBj);
+                float* row = panel + (p * NR);
+                if (valid == NR && sBj == 1)
+                {
+                    Vector256.Load(src).Store(row);
+                    Vector256.Load(src + 8).Store(row + 8);
+                    continue;
+                }
+
+                for (int q = 0; q < NR; q++)
+                {
+                    row[q] = q < valid ? src[(long)q * sBj] : 0f;
+                }
+            }
+        }
+    }
+
+    private static void Naive(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[((long)i * sAi) + ((long)p * sAp)] * b[((long)p * sBp) + ((long)j * sBj)];
+                }
+
+                c[((long)i * n) + j] = sum;
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

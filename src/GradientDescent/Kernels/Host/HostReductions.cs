@@ -1,0 +1,45 @@
+using System.Numerics.Tensors;
+
+namespace GradientDescent.Kernels.Host;
+
+/// <summary>Host versions of the reductions; each in a fixed order, so results repeat bit for bit.</summary>
+internal static class HostReductions
+{
+    internal static void Total(Tensor x, Tensor y, float scale) =>
+        HostMemory.Span(y)[0] = scale * TensorPrimitives.Sum(HostMemory.Span(x));
+
+    /// <summary>Adds rows into the result one after another, vectorised across columns.</summary>
+    internal static void ColumnSum(Tensor x, Tensor y)
+    {
+        var input = HostMemory.Span(x);
+        var sums = HostMemory.Span(y);
+        int cols = x.ColumnCount;
+        input[..cols].CopyTo(sums);
+        for (int start = cols; start < input.Length; start += cols)
+        {
+            TensorPrimitives.Add(sums, input.Slice(start, cols), sums);
+        }
+    }
+
+    internal static void ArgMax(Tensor x, Span<int> index)
+    {
+        var input = HostMemory.Span(x);
+        int cols = x.ColumnCount;
+        for (int r = 0; r < index.Length; r++)
+        {
+            index[r] = TensorPrimitives.IndexOfMax(input.Slice(r * cols, cols));
+        }
+    }
+
+    internal static void Correct(Tensor x, Labels labels, Tensor correct)
+    {
+        var input = HostMemory.Span(x);
+        var y = HostMemory.Span(labels);
+        var flags = HostMemory.Span(correct);
+        int cols = x.ColumnCount;
+        for (int r = 0; r < flags.Length; r++)
+        {
+            flags[r] = TensorPrimitives.IndexOfMax(input.Slice(r * cols, cols)) == y[r] ? 1f : 0f;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Numerics.Tensors;
+
+namespace GradientDescent.Kernels.Host;
+
+/// <summary>Host versions of the row-wise softmax kernels: the same math and stabilisation, rows split across cores.</summary>
+internal static class HostSoftmaxCrossEntropy
+{
+    internal static void Sparse(Tensor logits, Labels labels, Tensor loss, Tensor dlogits, float scale)
+    {
+        int cols = logits.ColumnCount;
+        HostParallel.For(logits.RowCount, 8L * cols, (first, last) =>
+        {
+            var x = HostMemory.Span(logits);
+            var dx = HostMemory.Span(dlogits);
+            var l = HostMemory.Span(loss);
+            var y = HostMemory.Span(labels);
+            for (int r = first; r < last; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var grad = dx.Slice(r * cols, cols);
+                float max = TensorPrimitives.Max(row);
+                int label = y[r];
+                float picked = row[label];
+                // grad holds exp(x − max) first, then becomes scale·(softmax − onehot); grad may alias row.
+                TensorPrimitives.Subtract(row, max, grad);
+                TensorPrimitives.Exp(grad, grad);
+                float sum = TensorPrimitives.Sum(grad);
+                TensorPrimitives.Multiply(grad, scale / sum, grad);
+                grad[label] -= scale;
+                l[r] = max + MathF.Log(sum) - picked;
+            }
+        });
+    }
+
+    internal static void Dense(Tensor logits, Tensor targets, Tensor loss, Tensor dlogits, float scale)
+    {
+        int cols = logits.ColumnCount;
+        HostParallel.For(logits.RowCount, 10L * cols, (first, last) =>
+        {
+            var x = HostMemory.Span(logits);
+            var t = HostMemory.Span(targets);
+            var dx = HostMemory.Span(dlogits);
+            var l = HostMemory.Span(loss);
+            for (int r = first; r < last; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var target = t.Slice(r * cols, cols);
+                var grad = dx.Slice(r * cols, cols);
+                float max = TensorPrimitives.Max(row);
+                float targetSum = TensorPrimitives.Sum(target);
+                float targetDot = TensorPrimitives.Dot(target, row);
+                TensorPrimitives.Subtract(row, max, grad);
+                TensorPrimitives.Exp(grad, grad);
+                float sum = TensorPrimitives.Sum(grad);
+                TensorPrimitives.Multiply(grad, scale * targetSum / sum, grad);
+                TensorPrimitives.MultiplyAdd(target, -scale, grad, grad);
+                l[r] = ((max + MathF.Log(sum)) * targetSum) - targetDot;
+            }
+        });
+    }
+
+    internal static void LogSoftmax(Tensor input, Tensor output)
+    {
+        int cols = input.ColumnCount;
+        HostParallel.For(input.RowCount, 8L * cols, (first, last) =>
+        {
+            var x = HostMemory.Span(input);
+            var y = HostMemory.Span(output);
+            for (int r = first; r < last; r++)
+            {
+                var row = x.Slice(r * cols, cols);
+                var result = y.Slice(r * cols, cols);
+                float max = TensorPrimitives.Max(row);
+                TensorPrimitives.Subtract(row, max, result);
+                TensorPrimitives.Exp(result, result);
+                float logSum = max + MathF.Log(TensorPrimitives.Sum(result));
+                TensorPrimitives.Subtract(row, logSum, result);
+            }
+        });
+    }
+
+    internal static void LogSoftmaxBackward(Tensor gradient, Tensor output, Tensor result)
+    {
+        int cols = output.ColumnCount;
+        HostParallel.For(output.RowCount, 8L * cols, (first, last) =>
+        {
+            var dy = HostMemory.Span(gradient);
+            var y = HostMemory.Span(output);
+            var dx = HostMemory.Span(result);
+            for (int r = first; r < last; r++)
+            {
+                var g = dy.Slice(r * cols, cols);
+                float total = TensorPrimitives.Sum(g);
+                var d = dx.Slice(r * cols, cols);
+                // dx = g − exp(y)·Σg; computed into d, which may alias g, after Σg is taken.
+                TensorPrimitives.Exp(y.Slice(r * cols, cols), d);
+                TensorPrimitives.MultiplyAdd(d, -total, g, d);
+            }
+        });
+    }
+
+    internal static void ScaleRows(Tensor input, Tensor rowFactors, Tensor output)
+    {
+        var x = HostMemory.Span(input);
+        var g = HostMemory.Span(rowFactors);
+        var y = HostMemory.Span(output);
+        int cols = input.ColumnCount;
+        for (int r = 0; r < input.RowCount; r++)
+        {
+            TensorPrimitives.Multiply(x.Slice(r * cols, cols), g[r], y.Slice(r * cols, cols));
+        }
+    }
+}
