@@ -1,1 +1,12 @@
-System.Console.WriteLine("x");
+using BenchmarkDotNet.Running;
+using GradientDescent.Benchmarks.Report;
+
+// `report` is the SDK-free, in-process Stopwatch report; anything else goes to BenchmarkDotNet
+// (e.g. --filter '*MatMul*', --job Dry, --inProcess on machines without an SDK).
+if (args.Length > 0 && args[0] == "report")
+{
+    return ReportRunner.Run(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

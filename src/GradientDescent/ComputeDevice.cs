@@ -23,6 +23,7 @@ public sealed partial class ComputeDevice : IDisposable
     private readonly ConcurrentDictionary<MethodInfo, object> _kernels = new();
     private readonly HashSet<TensorStorage> _live = [];
     private long _allocatedBytes;
+    private long _kernelLaunches;
     private bool _disposed;
 
     private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels)
@@ -51,6 +52,13 @@ public sealed partial class ComputeDevice : IDisposable
 
     /// <summary>Bytes of tensor storage this device currently holds.</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>
+    /// How many ILGPU kernels this device has launched (GPU or emulated CPU path; the host CPU path runs
+    /// the same sequence of kernels as plain calls and does not count them). Launch overhead dominates
+    /// small nets, so this is what fusion and preallocation reduce.
+    /// </summary>
+    public long KernelLaunches => Interlocked.Read(ref _kernelLaunches);
 
     /// <summary>Whether this device has been disposed.</summary>
     public bool IsDisposed => _disposed;
@@ -195,7 +203,7 @@ public sealed partial class ComputeDevice : IDisposable
         Interlocked.Add(ref _allocatedBytes, -storage.Bytes);
     }
 
-    /// <summary>Returns the launcher for <paramref name="kernel"/>, compiling it on first use.</summary>
+    /// <summary>Returns the launcher for <paramref name="kernel"/>, compiling it on first use; counts one launch.</summary>
     /// <remarks>
     /// A failed compile is not cached and is reported with the kernel's name and the accelerator, so one
     /// bad kernel never leaves the device silently unusable for the others.
@@ -204,6 +212,8 @@ public sealed partial class ComputeDevice : IDisposable
         where TLauncher : Delegate
     {
         ThrowIfDisposed();
+        // Every launcher fetches its kernel right before launching it, once per launch.
+        Interlocked.Increment(ref _kernelLaunches);
         if (_kernels.TryGetValue(kernel.Method, out var cached))
         {
             return (TLauncher)cached;

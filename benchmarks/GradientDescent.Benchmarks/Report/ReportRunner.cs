@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using GradientDescent.Benchmarks.Workloads;
+
+namespace GradientDescent.Benchmarks.Report;
+
+/// <summary>
+/// The report mode: in-process, Stopwatch-based, no SDK or child processes needed (it is what runs on a
+/// GPU machine that has only the .NET runtime). Each workload is warmed up, then timed in repeats of
+/// enough runs to last ~25 ms each, with the device synchronised before the clock stops; the median
+/// repeat is reported as time per run.
+/// </summary>
+public static class ReportRunner
+{
+    /// <summary>Runs the report: <c>report [--device host,emulated,cuda,opencl] [--repeats N] [--quick]</c>.</summary>
+    public static int Run(string[] args)
+    {
+        string? paths = Option(args, "--device");
+        int repeats = int.Parse(Option(args, "--repeats") ?? "11", CultureInfo.InvariantCulture);
+        bool quick = args.Contains("--quick");
+        Console.WriteLine($"# GradientDescent benchmark report");
+        Console.WriteLine();
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, {Environment.ProcessorCount} logical cores, {repeats} repeats, median shown.");
+        foreach (var path in BenchmarkPath.Parse(paths))
+        {
+            using var device = path.CreateDevice();
+            var peak = Peak.For(device);
+            Console.WriteLine();
+            Console.WriteLine($"## {path.Name}: {device}");
+            Console.WriteLine();
+            Console.WriteLine($"Peak: {Format(peak.Flops / 1e9, "GFLOPS")}, {Format(peak.BytesPerSecond / 1e9, "GB/s")} ({peak.Basis}).");
+            Console.WriteLine();
+            Console.WriteLine("| operation | shape | time | GFLOPS | GB/s | % of peak |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            foreach (var make in Catalogue.For(path, device, quick))
+            {
+                using var workload = make();
+                double seconds = Measure(workload, repeats);
+                Console.WriteLine(Row(workload, seconds, peak));
+            }
+
+            Console.WriteLine();
+            foreach (bool tape in new[] { false, true })
+            {
+                using var step = new TrainingStepWorkload(device, 128, tape);
+                step.Run();
+                long before = device.KernelLaunches;
+                step.Run();
+                device.Synchronize();
+                long launches = device.KernelLaunches - before;
+                Console.WriteLine($"Kernel launches per {step.Name}, batch 128: {(device.UsesHostKernels ? "0 (host path: the same kernel sequence runs as plain calls)" : launches.ToString(CultureInfo.InvariantCulture))}.");
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Median seconds per run.</summary>
+    public static double Measure(Workload workload, int repeats)
+    {
+        workload.Run();
+        workload.Device.Synchronize();
+        var clock = Stopwatch.StartNew();
+        workload.Run();
+        workload.Device.Synchronize();
+        double once = Math.Max(clock.Elapsed.TotalSeconds, 1e-7);
+        int runs = (int)Math.Clamp(0.025 / once, 1, 10_000);
+        var samples = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            clock.Restart();
+            for (int i = 0; i < runs; i++)
+            {
+                workload.Run();
+            }
+
+            workload.Device.Synchronize();
+            samples[r] = clock.Elapsed.TotalSeconds / runs;
+        }
+
+        Array.Sort(samples);
+        return samples[repeats / 2];
+    }
+
+    private static string Row(Workload w, double seconds, Peak peak)
+    {
+        double gflops = w.Flops / seconds / 1e9;
+        double gbs = w.Bytes / seconds / 1e9;
+        string percent = w.Flops > 0 && peak.Flops > 0 ? $"{100 * w.Flops / seconds / peak.Flops:0.0}% FLOPS"
+            : w.Flops == 0 && peak.BytesPerSecond > 0 ? $"{100 * w.Bytes / seconds / peak.BytesPerSecond:0.0}% BW"
+            : "n/a";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {w.Name} | {w.Shape} | {Time(seconds)} | {(w.Flops > 0 ? gflops.ToString("0.0", CultureInfo.InvariantCulture) : "")} | {gbs:0.0} | {percent} |");
+    }
+
+    private static string Time(double seconds) => seconds switch
+    {
+        < 1e-3 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:0.0} µs"),
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.00} ms"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s"),
+    };
+
+    private static string Format(double value, string unit) =>
+        value > 0 ? string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {unit}") : $"unknown {unit}";
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
