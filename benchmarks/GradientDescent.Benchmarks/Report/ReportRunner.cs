@@ -12,12 +12,18 @@ namespace GradientDescent.Benchmarks.Report;
 /// </summary>
 public static class ReportRunner
 {
-    /// <summary>Runs the report: <c>report [--device host,emulated,cuda,opencl] [--repeats N] [--quick]</c>.</summary>
+    /// <summary>
+    /// Runs the report: <c>report [--device host,emulated,cuda,opencl] [--repeats N] [--quick]
+    /// [--filter TEXT] [--json FILE]</c>; the filter keeps workloads whose name or shape contains TEXT.
+    /// </summary>
     public static int Run(string[] args)
     {
         string? paths = Option(args, "--device");
         int repeats = int.Parse(Option(args, "--repeats") ?? "11", CultureInfo.InvariantCulture);
         bool quick = args.Contains("--quick");
+        string? filter = Option(args, "--filter");
+        string? jsonPath = Option(args, "--json");
+        var results = new List<object>();
         Console.WriteLine($"# GradientDescent benchmark report");
         Console.WriteLine();
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, {Environment.ProcessorCount} logical cores, {repeats} repeats, median shown.");
@@ -35,12 +41,18 @@ public static class ReportRunner
             foreach (var make in Catalogue.For(path, device, quick))
             {
                 using var workload = make();
+                if (filter is not null && !$"{workload.Name} {workload.Shape}".Contains(filter, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 double seconds = Measure(workload, repeats);
                 Console.WriteLine(Row(workload, seconds, peak));
+                results.Add(new { path = path.Name, name = workload.Name, shape = workload.Shape, seconds, flops = workload.Flops, bytes = workload.Bytes });
             }
 
             Console.WriteLine();
-            foreach (bool tape in new[] { false, true })
+            foreach (bool tape in filter is null ? new[] { false, true } : [])
             {
                 using var step = new TrainingStepWorkload(device, 128, tape);
                 step.Run();
@@ -50,6 +62,11 @@ public static class ReportRunner
                 long launches = device.KernelLaunches - before;
                 Console.WriteLine($"Kernel launches per {step.Name}, batch 128: {(device.UsesHostKernels ? "0 (host path: the same kernel sequence runs as plain calls)" : launches.ToString(CultureInfo.InvariantCulture))}.");
             }
+        }
+
+        if (jsonPath is not null)
+        {
+            File.WriteAllText(jsonPath, System.Text.Json.JsonSerializer.Serialize(results));
         }
 
         return 0;
