@@ -106,13 +106,12 @@ internal static class SoftmaxCrossEntropy
         for (int row = Grid.IdxX; row < rows; row += gridStride)
         {
             int start = row * cols;
-            float max = RowMax(x, start, cols, scratch, thread, groupSize);
-            float sum = RowSumExp(x, start, cols, max, scratch, thread, groupSize);
+            // Read the label's logit before the reductions' barriers: dx may alias x (TrainStep writes
+            // dlogits over the logits), and after the barriers another thread may have overwritten it.
             int label = labels[row];
             float picked = x[start + label];
-            // dx may alias x (the training step overwrites logits with their gradient): every thread
-            // must have read x[label] before any thread writes.
-            Group.Barrier();
+            float max = RowMax(x, start, cols, scratch, thread, groupSize);
+            float sum = RowSumExp(x, start, cols, max, scratch, thread, groupSize);
             float inverse = 1f / sum;
             for (int j = thread; j < cols; j += groupSize)
             {
