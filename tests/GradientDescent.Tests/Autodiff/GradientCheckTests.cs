@@ -7,10 +7,10 @@ namespace GradientDescent.Tests.Autodiff;
 /// <see cref="GradientCheck"/> must pass correct gradients and, just as important, flag wrong ones:
 /// a checker that always reports small errors would make every gradient test meaningless.
 /// </summary>
-[TestFixture]
-public sealed class GradientCheckTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
 {
-    private static ComputeDevice Device => TestDevices.Shared;
+    private ComputeDevice Device => deviceUnderTest.Device;
 
     [Test]
     public void SmoothFunction_ReportsSmallErrors()

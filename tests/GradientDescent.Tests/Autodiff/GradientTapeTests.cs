@@ -4,10 +4,10 @@ using NUnit.Framework;
 namespace GradientDescent.Tests.Autodiff;
 
 /// <summary>The tape's semantics, mirroring <c>tf.GradientTape</c>.</summary>
-[TestFixture]
-public sealed class GradientTapeTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class GradientTapeTests(DeviceUnderTest deviceUnderTest)
 {
-    private static ComputeDevice Device => TestDevices.Shared;
+    private ComputeDevice Device => deviceUnderTest.Device;
 
     [Test]
     public void TrainableTensors_AreWatchedAutomatically()

@@ -4,10 +4,10 @@ using NUnit.Framework;
 
 namespace GradientDescent.Tests.Models;
 
-[TestFixture]
-public sealed class TwoLayerNetTests
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class TwoLayerNetTests(DeviceUnderTest deviceUnderTest)
 {
-    private static ComputeDevice Device => TestDevices.Shared;
+    private ComputeDevice Device => deviceUnderTest.Device;
 
     public static IEnumerable<TestCaseData> Architectures()
     {
@@ -391,7 +391,7 @@ public sealed class TwoLayerNetTests
         foreach (var bias in new[] { net.B1, net.B2 })
         {
             var values = Normal(random, bias.Length, 0.3).Select(v => (float)v).ToArray();
-            using var source = Tensor.FromArray(Device, values, bias.Length);
+            using var source = Tensor.FromArray(net.Device, values, bias.Length);
             source.View.CopyTo(bias.View);
         }
     }

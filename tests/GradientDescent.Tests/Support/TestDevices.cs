@@ -3,22 +3,27 @@ using NUnit.Framework;
 namespace GradientDescent.Tests.Support;
 
 /// <summary>
-/// The devices tests run on. <see cref="Shared"/> is the device named by GRADIENTDESCENT_DEVICE (the CPU
-/// emulator when unset), created once because compiling kernels costs seconds per device.
+/// The devices tests run on, each created once because compiling kernels costs seconds per device.
+/// With GRADIENTDESCENT_DEVICE set (cuda, opencl, cpu), that device is the one under test. Unset, two
+/// CPU paths are: the host SIMD kernels and the ILGPU kernels in the CPU emulator, so every
+/// device-parametrised test checks both kernel sets.
 /// </summary>
 [SetUpFixture]
 public sealed class TestDevices
 {
-    private static readonly Lazy<ComputeDevice> s_shared = new(CreateShared);
-    private static readonly Lazy<ComputeDevice> s_wideCpu = new(() =>
-        ComputeDevice.Create(new ComputeDeviceOptions { Kind = DeviceKind.Cpu, CpuGroupSize = 256 }));
+    private static readonly Lazy<IReadOnlyList<DeviceUnderTest>> s_underTest = new(CreateUnderTest);
+    private static readonly Lazy<ComputeDevice> s_wideCpu = new(() => ComputeDevice.Create(
+        new ComputeDeviceOptions { Kind = DeviceKind.Cpu, CpuKernels = CpuKernelSet.Emulated, CpuGroupSize = 256 }));
 
-    /// <summary>The device under test.</summary>
-    public static ComputeDevice Shared => s_shared.Value;
+    /// <summary>The devices under test, for <c>[TestFixtureSource]</c>; fixtures are named after them.</summary>
+    public static IReadOnlyList<DeviceUnderTest> UnderTest => s_underTest.Value;
+
+    /// <summary>The first device under test: for tests of device-independent behaviour (errors, shapes, files).</summary>
+    public static ComputeDevice Shared => UnderTest[0].Device;
 
     /// <summary>
-    /// A device that runs the GPU variants of kernels (256-thread groups with shared memory): the shared
-    /// device when it is a GPU, else a CPU emulator configured with groups that large.
+    /// A device that runs the GPU variants of ILGPU kernels (256-thread groups with shared memory): the
+    /// device under test when it is a GPU, else a CPU emulator configured with groups that large.
     /// </summary>
     public static ComputeDevice GpuKernels => Shared.Kind == DeviceKind.Cpu ? s_wideCpu.Value : Shared;
 
@@ -28,15 +33,20 @@ public sealed class TestDevices
             $"needs a GPU; the device under test is {Shared} (set {ComputeDeviceOptions.EnvironmentVariable}=cuda or opencl)");
 
     [OneTimeSetUp]
-    public void Announce() =>
-        TestContext.Progress.WriteLine($"Device under test: {Shared}");
+    public void Announce()
+    {
+        foreach (var device in UnderTest)
+        {
+            TestContext.Progress.WriteLine($"Device under test: {device.Name} = {device.Device}");
+        }
+    }
 
     [OneTimeTearDown]
     public void DisposeDevices()
     {
-        if (s_shared.IsValueCreated)
+        foreach (var device in UnderTest)
         {
-            s_shared.Value.Dispose();
+            device.Dispose();
         }
 
         if (s_wideCpu.IsValueCreated)
@@ -45,11 +55,43 @@ public sealed class TestDevices
         }
     }
 
-    private static ComputeDevice CreateShared()
+    private static List<DeviceUnderTest> CreateUnderTest()
     {
         var name = Environment.GetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable);
-        return string.IsNullOrWhiteSpace(name)
-            ? ComputeDevice.Create(new ComputeDeviceOptions { Kind = DeviceKind.Cpu })
-            : ComputeDevice.Create(name);
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            var options = ComputeDeviceOptions.Parse(name);
+            return [new DeviceUnderTest(name.Trim().ToLowerInvariant(), options)];
+        }
+
+        return
+        [
+            new DeviceUnderTest("cpu-host", new ComputeDeviceOptions { Kind = DeviceKind.Cpu, CpuKernels = CpuKernelSet.Host }),
+            new DeviceUnderTest("cpu-emulated", new ComputeDeviceOptions { Kind = DeviceKind.Cpu, CpuKernels = CpuKernelSet.Emulated }),
+        ];
+    }
+}
+
+/// <summary>A named device, created on first use; its name labels parametrised fixtures (e.g. <c>TwoLayerNetTests(cpu-host)</c>).</summary>
+public sealed class DeviceUnderTest(string name, ComputeDeviceOptions options) : IDisposable
+{
+    private readonly Lazy<ComputeDevice> _device = new(() => ComputeDevice.Create(options));
+
+    /// <summary>The path's name: cpu-host, cpu-emulated, cuda, opencl, ...</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The device.</summary>
+    public ComputeDevice Device => _device.Value;
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_device.IsValueCreated)
+        {
+            _device.Value.Dispose();
+        }
     }
 }
