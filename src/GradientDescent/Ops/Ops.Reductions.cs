@@ -16,7 +16,12 @@ public static partial class Ops
     /// <returns>A scalar, shape ().</returns>
     /// <remarks>Backward: dx = g / n broadcast.</remarks>
     /// <exception cref="ObjectDisposedException"><paramref name="x"/> has been disposed.</exception>
-    public static Tensor Mean(Tensor x) => Total(nameof(Mean), x, 1f / x.Length);
+    public static Tensor Mean(Tensor x)
+    {
+        // Checked before x.Length is read, so null is an ArgumentNullException, not a NullReferenceException.
+        OpChecks.Live(nameof(Mean), x, nameof(x));
+        return Total(nameof(Mean), x, 1f / x.Length);
+    }
 
     /// <summary>Column sums, like <c>tf.reduce_sum(x, axis=0)</c> (the bias gradient of a layer).</summary>
     /// <param name="x">(rows, cols).</param>
