@@ -9,8 +9,8 @@ namespace GradientDescent.Tests.Kernels;
 /// Inputs lie at least 0.1 from the kink except for entries placed exactly on it (x = 0, or x = −b so that
 /// x + b is exactly 0 in float32 and float64 alike), where the subgradient 0 must be taken.
 /// </remarks>
-[TestFixture]
-public sealed class BiasReluTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class BiasReluTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     public static IEnumerable<TestCaseData> Shapes() =>
         new (int Rows, int Cols)[] { (1, 1), (7, 13), (13, 7), (17, 33), (31, 16), (64, 100), (64, 784) }
@@ -19,7 +19,7 @@ public sealed class BiasReluTests : SharedDeviceTest
     [TestCaseSource(nameof(Shapes))]
     public void Relu_ForwardAndBackward_MatchReference(int rows, int cols)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(21);
         var x = OnTheKinkEvery(5, RandomArrays.AwayFromZero(random, rows * cols), _ => 0f);
         var g = RandomArrays.Normal(random, rows * cols);
@@ -45,9 +45,9 @@ public sealed class BiasReluTests : SharedDeviceTest
     [TestCaseSource(nameof(Shapes))]
     public void AddBiasRelu_ForwardAndBackward_MatchReference(int rows, int cols) => AssertBias(rows, cols, relu: true);
 
-    private static void AssertBias(int rows, int cols, bool relu)
+    private void AssertBias(int rows, int cols, bool relu)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(relu ? 22 : 23);
         var b = RandomArrays.Normal(random, cols);
         // x = z − b with |z| ≥ 0.1 keeps x + b off the kink; every 7th entry is x = −b, exactly on it.

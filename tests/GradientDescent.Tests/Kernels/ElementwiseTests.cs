@@ -9,8 +9,8 @@ namespace GradientDescent.Tests.Kernels;
 /// Each output element is one correctly rounded float32 operation: rtol = <see cref="Tolerance.OneRounding"/>,
 /// atol = 0. Backward: Add passes g through and Subtract negates it (exact); Scale multiplies once (one rounding).
 /// </remarks>
-[TestFixture]
-public sealed class ElementwiseTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class ElementwiseTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     /// <summary>Not a power of two, so scaling really rounds.</summary>
     private const float Factor = -0.37f;
@@ -28,7 +28,7 @@ public sealed class ElementwiseTests : SharedDeviceTest
     [TestCaseSource(nameof(Shapes))]
     public void Scale_ForwardAndBackward_MatchReference(int[] shape)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         int n = shape.Aggregate(1, (p, d) => p * d);
         var random = new Random(51);
         var x = RandomArrays.Normal(random, n);
@@ -49,9 +49,9 @@ public sealed class ElementwiseTests : SharedDeviceTest
         }
     }
 
-    private static void AssertCombine(int[] shape, bool subtract)
+    private void AssertCombine(int[] shape, bool subtract)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         int n = shape.Aggregate(1, (p, d) => p * d);
         var random = new Random(subtract ? 52 : 53);
         var a = RandomArrays.Normal(random, n);

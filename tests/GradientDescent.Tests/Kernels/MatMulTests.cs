@@ -14,8 +14,8 @@ namespace GradientDescent.Tests.Kernels;
 /// summation order (<see cref="Tolerance.Accumulation"/>); the tests use atol = γ(k)·max(|op(a)|·|op(b)|)
 /// and rtol = 0. A wrong index, a skipped term or an unwritten element errs by O(|a||b|), far above it.
 /// </remarks>
-[TestFixture]
-public sealed class MatMulTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     private static readonly (int M, int K, int N)[] s_shapes =
         [(1, 1, 1), (7, 13, 5), (16, 16, 16), (17, 33, 31), (31, 17, 33), (33, 1, 17), (1, 40, 1), (64, 784, 100)];
@@ -35,7 +35,7 @@ public sealed class MatMulTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void Forward_MatchesReference(MatMulCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (a, b) = c.Operands(seed: 1);
         using var ta = Tensor.FromArray(device, a, c.ShapeA);
         using var tb = Tensor.FromArray(device, b, c.ShapeB);
@@ -48,7 +48,7 @@ public sealed class MatMulTests : SharedDeviceTest
 
     [TestCaseSource(nameof(Cases))]
     public void RowStreaming_MatchesReference(MatMulCase c) =>
-        AssertVariant(TestDevices.Shared, Variant.RowStreaming, c);
+        AssertVariant(Device, Variant.RowStreaming, c);
 
     [TestCaseSource(nameof(SmallCases))]
     public void Tiled_MatchesReference(MatMulCase c) =>
@@ -57,7 +57,7 @@ public sealed class MatMulTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void Backward_MatchesReference(MatMulCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (a, b) = c.Operands(seed: 2);
         var g = RandomArrays.Normal(new Random(3), c.M * c.N);
         using var ta = Tensor.FromArray(device, a, c.ShapeA);

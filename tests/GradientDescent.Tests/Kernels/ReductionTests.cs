@@ -12,8 +12,8 @@ namespace GradientDescent.Tests.Kernels;
 /// the sums use atol = γ(n)·Σ|x|; broadcasting a gradient is a copy (exact) or one product (one rounding).
 /// ArgMax and the correct-prediction count involve no rounding and are compared exactly.
 /// </remarks>
-[TestFixture]
-public sealed class ReductionTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class ReductionTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     public static IEnumerable<TestCaseData> TotalShapes() =>
         new int[][] { [], [1], [91], [7, 13], [17, 33], [5, 300], [64, 784] }
@@ -42,7 +42,7 @@ public sealed class ReductionTests : SharedDeviceTest
     [TestCaseSource(nameof(MatrixShapes))]
     public void ColumnSum_ForwardAndBackward_MatchReference(int rows, int cols)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(41);
         var x = RandomArrays.Normal(random, rows * cols);
         var g = RandomArrays.Normal(random, cols);
@@ -70,7 +70,7 @@ public sealed class ReductionTests : SharedDeviceTest
     {
         // Small integers make ties common: the first maximum must win.
         var x = SmallIntegers(new Random(42), rows * cols);
-        using var tx = Tensor.FromArray(TestDevices.Shared, x, rows, cols);
+        using var tx = Tensor.FromArray(Device, x, rows, cols);
 
         Assert.That(Ops.ArgMax(tx), Is.EqualTo(ReferenceOps.ArgMax(x.ToDouble(), rows, cols)));
     }
@@ -80,7 +80,7 @@ public sealed class ReductionTests : SharedDeviceTest
     {
         float n = float.NegativeInfinity, p = float.PositiveInfinity, max = float.MaxValue;
         float[] x = [n, n, n, n, -3, n, max, p, p, -0f, 0f, -1e-30f, 1e-30f, 1e-30f, 0f];   // (5, 3)
-        using var tx = Tensor.FromArray(TestDevices.Shared, x, 5, 3);
+        using var tx = Tensor.FromArray(Device, x, 5, 3);
 
         Assert.That(Ops.ArgMax(tx), Is.EqualTo(ReferenceOps.ArgMax(x.ToDouble(), 5, 3)).And.EqualTo(new[] { 0, 1, 1, 0, 0 }));
     }
@@ -93,8 +93,8 @@ public sealed class ReductionTests : SharedDeviceTest
         // About half the labels are the first argmax, the rest random: accuracy is neither 0 nor 1 by construction.
         var argMax = ReferenceOps.ArgMax(x.ToDouble(), rows, cols);
         var labels = argMax.Select(a => random.Next(2) == 0 ? a : random.Next(cols)).ToArray();
-        using var tx = Tensor.FromArray(TestDevices.Shared, x, rows, cols);
-        using var tl = Labels.FromArray(TestDevices.Shared, labels, cols);
+        using var tx = Tensor.FromArray(Device, x, rows, cols);
+        using var tl = Labels.FromArray(Device, labels, cols);
 
         float accuracy = Ops.Accuracy(tx, tl);
 
@@ -128,9 +128,9 @@ public sealed class ReductionTests : SharedDeviceTest
         Close.Assert(total.ToArray(), [scale * ReferenceOps.Sum(xd)], Tolerance.Accumulation(n) * scale * ReferenceOps.Sum(ReferenceOps.Abs(xd)), 0, "total");
     }
 
-    private static void AssertTotal(int[] shape, bool mean)
+    private void AssertTotal(int[] shape, bool mean)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         int n = shape.Aggregate(1, (p, d) => p * d);
         var random = new Random(mean ? 44 : 45);
         // A non-zero mean, so the result is not lost in its own rounding error.

@@ -12,8 +12,8 @@ namespace GradientDescent.Tests.Kernels;
 /// Tolerance: <c>w − fl(lr·g)</c> rounds the product (≤ u·lr·|g|) and the difference (≤ u·|w'|), so
 /// atol = 2u·lr·max|g| and rtol = 2u (<see cref="Tolerance.OneRounding"/>); a fused multiply-add only rounds less.
 /// </remarks>
-[TestFixture]
-public sealed class SgdTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class SgdTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     /// <summary>Not exactly representable, so lr·g really rounds.</summary>
     private const float LearningRate = 0.1f;
@@ -28,7 +28,7 @@ public sealed class SgdTests : SharedDeviceTest
     [TestCaseSource(nameof(ParameterSets))]
     public void Apply_SeparateTensors_MatchesReference(int[][] shapes)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(61);
         var w = shapes.Select(s => RandomArrays.Normal(random, s.Aggregate(1, (p, d) => p * d))).ToArray();
         var g = w.Select(p => RandomArrays.Normal(random, p.Length)).ToArray();
@@ -60,7 +60,7 @@ public sealed class SgdTests : SharedDeviceTest
     public void Apply_ViewsOfOneBuffer_UpdateOnlyTheirRows(bool contiguous)
     {
         const int rows = 7, cols = 5;
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(62);
         var w = RandomArrays.Normal(random, rows * cols);
         var g = RandomArrays.Normal(random, rows * cols);
@@ -91,7 +91,7 @@ public sealed class SgdTests : SharedDeviceTest
     [Test]
     public void Apply_NullGradient_LeavesItsParameterUnchanged()
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var random = new Random(63);
         var w = RandomArrays.Normal(random, 12);
         var v = RandomArrays.Normal(random, 12);

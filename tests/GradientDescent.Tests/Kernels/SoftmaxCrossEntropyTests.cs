@@ -13,8 +13,8 @@ namespace GradientDescent.Tests.Kernels;
 /// logits of ±1000, where any kernel that exponentiates before subtracting the row maximum overflows.
 /// </summary>
 /// <remarks>Tolerances are derived in <see cref="Tolerance.LogSoftmax"/> and <see cref="Tolerance.Softmax"/>.</remarks>
-[TestFixture]
-public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
+[TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
+public sealed class SoftmaxCrossEntropyTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     public static IEnumerable<SoftmaxCase> Cases() =>
     [
@@ -25,7 +25,7 @@ public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void LogSoftmax_ForwardAndBackward_MatchReference(SoftmaxCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (x, random) = c.Logits(seed: 31);
         var g = RandomArrays.Normal(random, c.Rows * c.Cols);
         using var tx = Tensor.FromArray(device, x, c.Rows, c.Cols);
@@ -52,7 +52,7 @@ public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void Sparse_LossAndGradient_MatchReference(SoftmaxCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (x, random) = c.Logits(seed: 32);
         var labels = RandomArrays.Labels(random, c.Rows, c.Cols);
         var g = RandomArrays.Normal(random, c.Rows);
@@ -75,7 +75,7 @@ public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void Dense_SoftTargets_LossAndGradient_MatchReference(SoftmaxCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (x, random) = c.Logits(seed: 33);
         var targets = RandomArrays.Distributions(random, c.Rows, c.Cols);
         var g = RandomArrays.Normal(random, c.Rows);
@@ -103,7 +103,7 @@ public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
     [TestCaseSource(nameof(Cases))]
     public void Dense_OneHotTargets_EqualSparseLabels(SoftmaxCase c)
     {
-        var device = TestDevices.Shared;
+        var device = Device;
         var (x, random) = c.Logits(seed: 34);
         var labels = RandomArrays.Labels(random, c.Rows, c.Cols);
         var g = RandomArrays.Normal(random, c.Rows);
@@ -134,8 +134,8 @@ public sealed class SoftmaxCrossEntropyTests : SharedDeviceTest
         // Rows (3): equal logits 1000 (softmax uniform), the label far below the rest, the label far above.
         float[] x = [1000, 1000, 1000, -1000, 1000, 1000, 1000, -1000, -1000];
         int[] labels = [0, 0, 0];
-        using var tx = Tensor.FromArray(TestDevices.Shared, x, 3, 3);
-        using var tl = Labels.FromArray(TestDevices.Shared, labels, 3);
+        using var tx = Tensor.FromArray(Device, x, 3, 3);
+        using var tl = Labels.FromArray(Device, labels, 3);
 
         var (loss, dx) = LossAndGradient(tx, [1, 1, 1], logits => Ops.SoftmaxCrossEntropy(logits, tl));
 

@@ -27,7 +27,7 @@ internal static class HostReductions
         int cols = x.ColumnCount;
         for (int r = 0; r < index.Length; r++)
         {
-            index[r] = TensorPrimitives.IndexOfMax(input.Slice(r * cols, cols));
+            index[r] = FirstMax(input.Slice(r * cols, cols));
         }
     }
 
@@ -39,7 +39,27 @@ internal static class HostReductions
         int cols = x.ColumnCount;
         for (int r = 0; r < flags.Length; r++)
         {
-            flags[r] = TensorPrimitives.IndexOfMax(input.Slice(r * cols, cols)) == y[r] ? 1f : 0f;
+            flags[r] = FirstMax(input.Slice(r * cols, cols)) == y[r] ? 1f : 0f;
         }
+    }
+
+    /// <summary>
+    /// The first index of the row maximum under plain <c>&gt;</c>, exactly as the ILGPU kernel: −0 ties
+    /// +0 and NaN never wins (TensorPrimitives.IndexOfMax ranks +0 above −0 and returns NaN's index).
+    /// </summary>
+    private static int FirstMax(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        float bestValue = row[0];
+        for (int j = 1; j < row.Length; j++)
+        {
+            if (row[j] > bestValue)
+            {
+                best = j;
+                bestValue = row[j];
+            }
+        }
+
+        return best;
     }
 }
