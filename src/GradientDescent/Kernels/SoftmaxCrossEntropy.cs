@@ -75,9 +75,12 @@ internal static class SoftmaxCrossEntropy
         for (int row = Grid.IdxX; row < rows; row += gridStride)
         {
             int start = row * cols;
+            int label = labels[row];
+
+            // Read before the barriers in RowMax: TrainStep writes dx over x, so after them it may be gone.
+            float picked = x[start + label];
             float max = RowMax(x, start, cols, scratch, thread, groupSize);
             float sum = RowSumExp(x, start, cols, max, scratch, thread, groupSize);
-            int label = labels[row];
             float inverse = 1f / sum;
             for (int j = thread; j < cols; j += groupSize)
             {
@@ -87,7 +90,7 @@ internal static class SoftmaxCrossEntropy
 
             if (thread == 0)
             {
-                loss[row] = max + XMath.Log(sum) - x[start + label];
+                loss[row] = max + XMath.Log(sum) - picked;
             }
         }
     }
