@@ -1,0 +1,3 @@
+using GradientDescent.Samples.MnistSample;
+
+return await MnistCommands.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
