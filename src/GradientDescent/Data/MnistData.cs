@@ -52,24 +52,13 @@ public sealed class MnistData
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="InvalidDataFormatException">
-    /// A file is not valid IDX, the images are not (count, rows, cols), the counts differ, or a label is
+    /// A file is not valid IDX (or not an images / labels file), the counts differ, or a label is
     /// above 9 (the message names the file, the index and the value).
     /// </exception>
     public static MnistData Read(string imagesPath, string labelsPath)
     {
+        // ReadImages and ReadLabels check the magic numbers, which fix the ranks: (count, rows, cols) and (count).
         var (images, labels) = IdxFile.ReadPair(imagesPath, labelsPath);
-        if (images.Dimensions.Count != 3)
-        {
-            throw new InvalidDataFormatException(imagesPath,
-                $"images must have 3 dimensions (count, rows, cols) but have [{string.Join(", ", images.Dimensions)}].");
-        }
-
-        if (labels.Dimensions.Count != 1)
-        {
-            throw new InvalidDataFormatException(labelsPath,
-                $"labels must have 1 dimension (count) but have [{string.Join(", ", labels.Dimensions)}].");
-        }
-
         var data = labels.Data;
         for (int i = 0; i < data.Length; i++)
         {
