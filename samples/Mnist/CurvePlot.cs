@@ -28,11 +28,12 @@ internal static class CurvePlot
 
         string batch = trainer.BatchSize == 0 ? "full batch" : $"batch {trainer.BatchSize}";
         plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"TwoLayerNet {net.Inputs}-{net.Hidden}-{net.Classes} on MNIST · {batch}, lr {trainer.LearningRate}, init {net.Init} · {device.Kind}"));
+            $"TwoLayerNet {net.Inputs}-{net.Hidden}-{net.Classes} on MNIST · {batch}, lr {trainer.LearningRate}, init {net.Init} · {device.Name}"));
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel("mean training loss");
         plot.Axes.Right.Label.Text = "accuracy (%)";
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, 900, 540);
     }
 }

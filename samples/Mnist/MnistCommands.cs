@@ -54,7 +54,9 @@ internal static class MnistCommands
         {
             data, epochs, batchSize, learningRate, hidden, device, seed, init, output,
         };
-        root.SetAction((parse, cancel) => Task.FromResult(TrainRun.Run(new TrainSettings(
+        // Training runs off the invoking thread, so that System.CommandLine can see its task and, on Ctrl+C,
+        // cancel the token and wait for it to stop and save instead of ending the process at once.
+        root.SetAction((parse, cancel) => Task.Run(() => TrainRun.Run(new TrainSettings(
             parse.GetValue(data)?.FullName,
             parse.GetValue(epochs),
             parse.GetValue(batchSize),
@@ -63,7 +65,7 @@ internal static class MnistCommands
             parse.GetValue(device),
             parse.GetValue(seed),
             parse.GetValue(init) == "seed" ? WeightInit.Seed : WeightInit.He,
-            parse.GetValue(output)?.FullName), cancel)));
+            parse.GetValue(output)?.FullName), cancel), CancellationToken.None));
         root.Subcommands.Add(EvaluateCommand());
         return root;
     }

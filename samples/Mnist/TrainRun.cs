@@ -130,11 +130,13 @@ internal static class TrainRun
             {
                 var overall = many ? context.AddTask("all epochs", maxValue: epochs) : null;
                 ProgressTask? task = null;
+                int taskEpoch = 0;
                 var bars = new SyncProgress(p =>
                 {
-                    if (task is null || completed.Count + 1 == p.Epoch && task.IsFinished)
+                    if (task is null || taskEpoch != p.Epoch)
                     {
                         task = context.AddTask($"Epoch {p.Epoch}/{p.Epochs}", maxValue: p.Steps);
+                        taskEpoch = p.Epoch;
                     }
 
                     task.Value = p.Step;
@@ -143,9 +145,9 @@ internal static class TrainRun
                         completed.Add(r);
                         task.Description = Markup.Escape(EpochLine(r));
                         task.StopTask();
-                        overall?.Increment(1);
                         if (overall is not null)
                         {
+                            overall.Increment(1);
                             overall.Description = Markup.Escape($"all epochs · last: {EpochLine(r)}");
                         }
                     }
@@ -177,7 +179,7 @@ internal static class TrainRun
 
         if (stride > 1)
         {
-            table.Caption($"every {stride}th epoch and the last");
+            table.Caption($"every {stride} epochs, and the last");
         }
 
         AnsiConsole.Write(table);
