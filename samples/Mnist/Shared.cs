@@ -1,0 +1,53 @@
+using System.Globalization;
+using GradientDescent.Data;
+using Spectre.Console;
+
+namespace GradientDescent.Samples.MnistSample;
+
+/// <summary>What both commands need: the device, clean error messages, and where files go.</summary>
+internal static class Shared
+{
+    internal const int DataError = 2;
+
+    /// <summary>Creates the requested device (or the best present) and shows what it is.</summary>
+    internal static ComputeDevice CreateDevice(string? specification)
+    {
+        var device = string.IsNullOrWhiteSpace(specification) ? ComputeDevice.Create() : ComputeDevice.Create(specification);
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Device[/]").AddColumns("", "");
+        table.HideHeaders();
+        table.AddRow("name", Markup.Escape(device.Name));
+        table.AddRow("kind", Markup.Escape($"{ComputeDeviceKind(device)}:{device.Index}"
+            + (device.Kind == DeviceKind.Cpu ? " (ILGPU's CPU emulator: correct but slow; a GPU trains far faster)" : "")));
+        table.AddRow("memory", Gib(device.MemorySize) + (device.Kind == DeviceKind.Cpu ? " available to this process" : ""));
+        AnsiConsole.Write(table);
+        return device;
+    }
+
+    /// <summary>Prints a one-line error (no stack trace) and returns the exit code for it.</summary>
+    internal static int Fail(string message, int code = 1)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+        return code;
+    }
+
+    /// <summary>The repository that holds the shipped data (walking up from the app and the current folder), or null.</summary>
+    internal static string? RepositoryRoot()
+    {
+        var shipped = Mnist.FindShippedFolder();
+        return shipped is null ? null : Path.GetFullPath(Path.Combine(shipped, "..", ".."));
+    }
+
+    internal static string Percent(double fraction) =>
+        double.IsNaN(fraction) ? "–" : (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    internal static string Number(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    internal static string Gib(long bytes) => Number(bytes / (1024.0 * 1024 * 1024), "0.0") + " GiB";
+
+    private static string ComputeDeviceKind(ComputeDevice device) => device.Kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.OpenCL => "opencl",
+        _ => "cpu",
+    };
+}
