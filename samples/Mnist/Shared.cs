@@ -17,7 +17,12 @@ internal static class Shared
         table.HideHeaders();
         table.AddRow("name", Markup.Escape(device.Name));
         table.AddRow("kind", Markup.Escape($"{ComputeDeviceKind(device)}:{device.Index}"
-            + (device.Kind == DeviceKind.Cpu ? " (ILGPU's CPU emulator: correct but slow; a GPU trains far faster)" : "")));
+            + device.CpuKernels switch
+            {
+                CpuKernelSet.Host => " (host SIMD kernels)",
+                CpuKernelSet.Emulated => " (ILGPU kernels in ILGPU's CPU emulator: correct but slow)",
+                _ => string.Empty,
+            }));
         table.AddRow("memory", Gib(device.MemorySize) + (device.Kind == DeviceKind.Cpu ? " available to this process" : ""));
         AnsiConsole.Write(table);
         return device;
