@@ -6,7 +6,7 @@ namespace GradientDescent.Benchmarks.Report;
 
 /// <summary>
 /// The report mode: in-process, Stopwatch-based, no SDK or child processes needed (it is what runs on a
-/// GPU machine that has only the .NET runtime). Each workload is warmed up, then timed in repeats of
+/// GPU machine that has only the .NET runtime). Each workload is warmed up for half a second, then timed in repeats of
 /// enough runs to last ~25 ms each, with the device synchronised before the clock stops; the median
 /// repeat is reported as time per run.
 /// </summary>
@@ -75,8 +75,15 @@ public static class ReportRunner
     /// <summary>Median seconds per run.</summary>
     public static double Measure(Workload workload, int repeats)
     {
-        workload.Run();
-        workload.Device.Synchronize();
+        // Warm up for half a second: .NET first runs methods unoptimised and recompiles hot ones after
+        // ~30 calls and a 100 ms delay, so a few warm-up runs would time tier-0 code.
+        var warmUp = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < 0.5; i++)
+        {
+            workload.Run();
+            workload.Device.Synchronize();
+        }
+
         var clock = Stopwatch.StartNew();
         workload.Run();
         workload.Device.Synchronize();

@@ -7,8 +7,8 @@ namespace GradientDescent.Kernels.Host;
 
 /// <summary>
 /// Single-precision GEMM for the host path, <c>C = op(A)·op(B)</c>, blocked and packed in the manner of
-/// BLIS/GotoBLAS: B is packed into KC×NR column panels (kept in L2/L3), A into MC×KC row panels (kept
-/// in L1/L2), and a 6×16 register tile of twelve 256-bit accumulators is updated with FMAs.
+/// BLIS/GotoBLAS: B is packed into KC×NR column panels, A into MC×KC blocks of MR-row panels (or read in
+/// place when C is narrow), and a 6×16 register tile of twelve 256-bit accumulators is updated with FMAs.
 /// </summary>
 /// <remarks>
 /// op(A) is (m, k) with A(i, p) = a[i·sAi + p·sAp]; op(B) is (k, n) with B(p, j) = b[p·sBp + j·sBj]; C is
@@ -22,6 +22,9 @@ internal static unsafe class HostGemm
     private const int KC = 256;
     private const int MC = 120;
     private const int NC = 1024;
+
+    /// <summary>The widest C for which op(A) is read in place rather than packed.</summary>
+    private const int InPlaceMaxColumns = 256;
 
     /// <summary>Below this many multiply-adds, packing costs more than it saves.</summary>
     private const long SmallProduct = 8 * 1024;
@@ -38,36 +41,49 @@ internal static unsafe class HostGemm
         // Enough row blocks for every core: small m gets smaller blocks (multiples of MR).
         int mc = Math.Min(MC, RoundUp((m + workers - 1) / workers, MR));
         int blocksM = (m + mc - 1) / mc;
+        // One parallel region per product: each core takes a contiguous range of row blocks and packs its
+        // own copy of B, which costs far less than waking the other core once per depth block.
+        HostParallel.For(blocksM, (long)mc * n * k, (first, last) => RowBlocks(
+            a, sAi, sAp, b, sBp, sBj, c, m, n, k, mc, first, last));
+    }
+
+    private static void RowBlocks(
+        float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, int mc, int first, int last)
+    {
         var packedB = ArrayPool<float>.Shared.Rent(KC * RoundUp(Math.Min(NC, n), NR));
+        // Packing op(A) pays when its rows are reused across many column panels (wide C) or when they are
+        // not contiguous along k (Aᵀ·B). For the narrow products of a small net (n ≤ 256: C is 64 or 8000
+        // rows by 100), reading A's rows in place saves a pass over A, the largest operand.
+        bool packA = sAp != 1 || n > InPlaceMaxColumns;
+        var packedA = packA ? ArrayPool<float>.Shared.Rent(mc * KC) : null;
         try
         {
             fixed (float* bp = packedB)
+            fixed (float* ap = packedA)
             {
-                float* bPanels = bp;
                 for (int jc = 0; jc < n; jc += NC)
                 {
                     int nc = Math.Min(NC, n - jc);
                     for (int pc = 0; pc < k; pc += KC)
                     {
                         int kc = Math.Min(KC, k - pc);
-                        PackB(b, sBp, sBj, pc, kc, jc, nc, bPanels);
-                        bool accumulate = pc > 0;
-                        HostParallel.For(blocksM, (long)mc * nc * kc, (first, last) =>
+                        PackB(b, sBp, sBj, pc, kc, jc, nc, bp);
+                        for (int block = first; block < last; block++)
                         {
-                            var packedA = ArrayPool<float>.Shared.Rent(mc * kc + MR * kc);
-                            fixed (float* ap = packedA)
+                            int ic = block * mc;
+                            int rows = Math.Min(mc, m - ic);
+                            float* cBlock = c + ((long)ic * n) + jc;
+                            if (packA)
                             {
-                                for (int block = first; block < last; block++)
-                                {
-                                    int ic = block * mc;
-                                    int rows = Math.Min(mc, m - ic);
-                                    PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
-                                    Macro(ap, bPanels, c + ((long)ic * n) + jc, n, rows, nc, kc, accumulate);
-                                }
+                                PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
+                                Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, pc > 0);
                             }
-
-                            ArrayPool<float>.Shared.Return(packedA);
-                        });
+                            else
+                            {
+                                float* aBlock = a + ((long)ic * sAi) + pc;
+                                Macro(aBlock, 1, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, pc > 0);
+                            }
+                        }
                     }
                 }
             }
@@ -75,50 +91,73 @@ internal static unsafe class HostGemm
         finally
         {
             ArrayPool<float>.Shared.Return(packedB);
+            if (packedA is not null)
+            {
+                ArrayPool<float>.Shared.Return(packedA);
+            }
         }
     }
 
-    private static void Macro(float* ap, float* bp, float* c, int ldc, int rows, int cols, int kc, bool accumulate)
+    /// <summary>
+    /// Runs the register tile over a block. Element (r, p) of the block's op(A) is at
+    /// <c>a[r·rowStride + p·depthStride]</c> (packed: depth stride MR, row stride 1; in place: 1 and lda),
+    /// and consecutive MR-row panels start <paramref name="panelStride"/> apart.
+    /// </summary>
+    private static void Macro(
+        float* a, int depthStride, int rowStride, long panelStride, float* bp, float* c, int ldc, int rows, int cols, int kc, bool accumulate)
     {
         for (int j = 0; j < cols; j += NR)
         {
             float* bPanel = bp + ((long)(j / NR) * kc * NR);
             for (int i = 0; i < rows; i += MR)
             {
-                float* aPanel = ap + ((long)(i / MR) * kc * MR);
-                Micro(kc, aPanel, bPanel, c + ((long)i * ldc) + j, ldc, Math.Min(MR, rows - i), Math.Min(NR, cols - j), accumulate);
+                Micro(kc, a + ((i / MR) * panelStride), depthStride, rowStride, bPanel, c + ((long)i * ldc) + j, ldc,
+                    Math.Min(MR, rows - i), Math.Min(NR, cols - j), accumulate);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool accumulate)
+    private static void Micro(
+        int kc, float* a, int depthStride, int rowStride, float* b, float* c, int ldc, int rows, int cols, bool accumulate)
     {
+        // Rows past the edge read row 0 again (always valid memory); their results are never stored.
+        float* a0 = a;
+        float* a1 = rows > 1 ? a + rowStride : a;
+        float* a2 = rows > 2 ? a + (2 * rowStride) : a;
+        float* a3 = rows > 3 ? a + (3 * rowStride) : a;
+        float* a4 = rows > 4 ? a + (4 * rowStride) : a;
+        float* a5 = rows > 5 ? a + (5 * rowStride) : a;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]);
-            c00 = MulAdd(a0, b0, c00);
-            c01 = MulAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
-            c10 = MulAdd(a1, b0, c10);
-            c11 = MulAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
-            c20 = MulAdd(a2, b0, c20);
-            c21 = MulAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
-            c30 = MulAdd(a3, b0, c30);
-            c31 = MulAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
-            c40 = MulAdd(a4, b0, c40);
-            c41 = MulAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
-            c50 = MulAdd(a5, b0, c50);
-            c51 = MulAdd(a5, b1, c51);
-            a += MR;
+            var x = Vector256.Create(*a0);
+            c00 = MulAdd(x, b0, c00);
+            c01 = MulAdd(x, b1, c01);
+            x = Vector256.Create(*a1);
+            c10 = MulAdd(x, b0, c10);
+            c11 = MulAdd(x, b1, c11);
+            x = Vector256.Create(*a2);
+            c20 = MulAdd(x, b0, c20);
+            c21 = MulAdd(x, b1, c21);
+            x = Vector256.Create(*a3);
+            c30 = MulAdd(x, b0, c30);
+            c31 = MulAdd(x, b1, c31);
+            x = Vector256.Create(*a4);
+            c40 = MulAdd(x, b0, c40);
+            c41 = MulAdd(x, b1, c41);
+            x = Vector256.Create(*a5);
+            c50 = MulAdd(x, b0, c50);
+            c51 = MulAdd(x, b1, c51);
+            a0 += depthStride;
+            a1 += depthStride;
+            a2 += depthStride;
+            a3 += depthStride;
+            a4 += depthStride;
+            a5 += depthStride;
             b += NR;
         }
 
@@ -168,55 +207,69 @@ internal static unsafe class HostGemm
         high.Store(c + 8);
     }
 
-    /// <summary>Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded.</summary>
+    /// <summary>
+    /// Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded. Used
+    /// when op(A) is not contiguous along k (Aᵀ·B), where a row of op(A) is a column of A: reading MR
+    /// consecutive elements per depth step keeps the reads contiguous.
+    /// </summary>
     private static void PackA(float* a, int sAi, int sAp, int ic, int rows, int pc, int kc, float* dst)
     {
         for (int i = 0; i < rows; i += MR)
         {
             int valid = Math.Min(MR, rows - i);
             float* panel = dst + ((long)(i / MR) * kc * MR);
-            for (int r = 0; r < MR; r++)
+            float* src = a + ((long)(ic + i) * sAi) + ((long)pc * sAp);
+            for (int p = 0; p < kc; p++)
             {
-                if (r < valid)
+                float* from = src + ((long)p * sAp);
+                float* to = panel + (p * MR);
+                for (int r = 0; r < MR; r++)
                 {
-                    float* src = a + ((long)(ic + i + r) * sAi) + ((long)pc * sAp);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        panel[(p * MR) + r] = src[(long)p * sAp];
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        panel[(p * MR) + r] = 0f;
-                    }
+                    to[r] = r < valid ? from[(long)r * sAi] : 0f;
                 }
             }
         }
     }
 
-    /// <summary>Packs depth [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-column panels, p-major, zero-padded.</summary>
+    /// <summary>
+    /// Packs depth [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-column panels, p-major, zero-padded.
+    /// Reads follow B's unit stride: along a row for B, along a column of the panel for Bᵀ.
+    /// </summary>
     private static void PackB(float* b, int sBp, int sBj, int pc, int kc, int jc, int nc, float* dst)
     {
         for (int j = 0; j < nc; j += NR)
         {
             int valid = Math.Min(NR, nc - j);
             float* panel = dst + ((long)(j / NR) * kc * NR);
-            for (int p = 0; p < kc; p++)
+            float* src = b + ((long)pc * sBp) + ((long)(jc + j) * sBj);
+            if (sBj == 1)
             {
-                float* src = b + ((long)(pc + p) * sBp) + ((long)(jc + j) * sBj);
-                float* row = panel + (p * NR);
-                if (valid == NR && sBj == 1)
+                for (int p = 0; p < kc; p++)
                 {
-                    Vector256.Load(src).Store(row);
-                    Vector256.Load(src + 8).Store(row + 8);
-                    continue;
+                    float* from = src + ((long)p * sBp);
+                    float* row = panel + (p * NR);
+                    if (valid == NR)
+                    {
+                        Vector256.Load(from).Store(row);
+                        Vector256.Load(from + 8).Store(row + 8);
+                        continue;
+                    }
+
+                    for (int q = 0; q < NR; q++)
+                    {
+                        row[q] = q < valid ? from[q] : 0f;
+                    }
                 }
 
-                for (int q = 0; q < NR; q++)
+                continue;
+            }
+
+            for (int q = 0; q < NR; q++)
+            {
+                float* from = src + ((long)q * sBj);
+                for (int p = 0; p < kc; p++)
                 {
-                    row[q] = q < valid ? src[(long)q * sBj] : 0f;
+                    panel[(p * NR) + q] = q < valid ? from[(long)p * sBp] : 0f;
                 }
             }
         }
