@@ -8,17 +8,24 @@ internal static class HostReductions
     internal static void Total(Tensor x, Tensor y, float scale) =>
         HostMemory.Span(y)[0] = scale * TensorPrimitives.Sum(HostMemory.Span(x));
 
-    /// <summary>Adds rows into the result one after another, vectorised across columns.</summary>
+    /// <summary>
+    /// Adds rows into the result one after another, vectorised across columns; columns split across cores,
+    /// so each sum keeps the row order of the ILGPU kernel.
+    /// </summary>
     internal static void ColumnSum(Tensor x, Tensor y)
     {
-        var input = HostMemory.Span(x);
-        var sums = HostMemory.Span(y);
         int cols = x.ColumnCount;
-        input[..cols].CopyTo(sums);
-        for (int start = cols; start < input.Length; start += cols)
+        int rows = x.Length / cols;
+        HostParallel.For(cols, rows, (first, last) =>
         {
-            TensorPrimitives.Add(sums, input.Slice(start, cols), sums);
-        }
+            var input = HostMemory.Span(x);
+            var sums = HostMemory.Span(y).Slice(first, last - first);
+            input.Slice(first, last - first).CopyTo(sums);
+            for (int start = cols; start < input.Length; start += cols)
+            {
+                TensorPrimitives.Add(sums, input.Slice(start + first, last - first), sums);
+            }
+        });
     }
 
     internal static void ArgMax(Tensor x, Span<int> index)
