@@ -208,9 +208,9 @@ internal static unsafe class HostGemm
     }
 
     /// <summary>
-    /// Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded. Used
-    /// when op(A) is not contiguous along k (Aᵀ·B), where a row of op(A) is a column of A: reading MR
-    /// consecutive elements per depth step keeps the reads contiguous.
+    /// Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded.
+    /// Reads follow A's unit stride: along each row for A (A·B with wide C), across MR rows per depth
+    /// step for Aᵀ (Aᵀ·B, where a row of op(A) is a column of A).
     /// </summary>
     private static void PackA(float* a, int sAi, int sAp, int ic, int rows, int pc, int kc, float* dst)
     {
@@ -219,6 +219,20 @@ internal static unsafe class HostGemm
             int valid = Math.Min(MR, rows - i);
             float* panel = dst + ((long)(i / MR) * kc * MR);
             float* src = a + ((long)(ic + i) * sAi) + ((long)pc * sAp);
+            if (sAp == 1)
+            {
+                for (int r = 0; r < MR; r++)
+                {
+                    float* from = src + ((long)r * sAi);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(p * MR) + r] = r < valid ? from[p] : 0f;
+                    }
+                }
+
+                continue;
+            }
+
             for (int p = 0; p < kc; p++)
             {
                 float* from = src + ((long)p * sAp);
