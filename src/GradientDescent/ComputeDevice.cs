@@ -72,7 +72,9 @@ public sealed partial class ComputeDevice : IDisposable
 
     /// <summary>
     /// Creates a device: the kind in <paramref name="options"/>, else the one named by the
-    /// <c>GRADIENTDESCENT_DEVICE</c> environment variable, else the best present (CUDA, OpenCL, CPU).
+    /// <c>GRADIENTDESCENT_DEVICE</c> environment variable, else the best present: CUDA, then an OpenCL
+    /// GPU, then the CPU (with host SIMD kernels, which beat an OpenCL CPU runtime; ask for <c>opencl</c>
+    /// explicitly to use one).
     /// </summary>
     /// <param name="options">Which accelerator to use; null for the defaults.</param>
     /// <returns>A device the caller owns and must dispose.</returns>
@@ -246,13 +248,15 @@ public sealed partial class ComputeDevice : IDisposable
                 return cuda[0];
             }
 
+            // An OpenCL GPU, but not an OpenCL CPU device: on the CPU the host SIMD kernels are far faster
+            // (measured with PoCL 6.0 on 2 cores: a batch-64 training step 25 ms there against 0.4 ms).
             List<CLDevice> cl = [.. context.GetCLDevices()];
-            if (cl.Count > 0)
+            int gpu = cl.FindIndex(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
+            if (gpu >= 0)
             {
                 chosenKind = DeviceKind.OpenCL;
-                int gpu = cl.FindIndex(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
-                chosenIndex = Math.Max(gpu, 0);
-                return cl[chosenIndex];
+                chosenIndex = gpu;
+                return cl[gpu];
             }
 
             chosenKind = DeviceKind.Cpu;

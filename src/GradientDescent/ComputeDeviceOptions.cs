@@ -6,7 +6,7 @@ public sealed class ComputeDeviceOptions
     /// <summary>The environment variable read when <see cref="Kind"/> is null: <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, optionally with an index (<c>cuda:1</c>).</summary>
     public const string EnvironmentVariable = "GRADIENTDESCENT_DEVICE";
 
-    /// <summary>The kind to use; null means the environment variable, and then the best present (CUDA, OpenCL GPU, OpenCL, CPU).</summary>
+    /// <summary>The kind to use; null means the environment variable, and then the best present (CUDA, an OpenCL GPU, the CPU).</summary>
     public DeviceKind? Kind { get; init; }
 
     /// <summary>Which device of <see cref="Kind"/> to use, counting from 0.</summary>
