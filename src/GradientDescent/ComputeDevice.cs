@@ -135,7 +135,7 @@ public sealed partial class ComputeDevice : IDisposable
         Create(ComputeDeviceOptions.Parse(specification));
 
     /// <summary>Lists the accelerators present on this machine, as <c>kind:index name</c> lines.</summary>
-    /// <returns>One line per device ILGPU can see.</returns>
+    /// <returns>One line per device ILGPU can see; OpenCL lines end with <c>(GPU)</c> or <c>(CPU or other)</c>.</returns>
     public static IReadOnlyList<string> ListPresent()
     {
         using var context = Context.Create(b => b.Cuda().OpenCL().CPU(new CPUDevice(4, 4, 1)));
@@ -284,7 +284,10 @@ public sealed partial class ComputeDevice : IDisposable
             var devices = Devices(context, kind);
             for (int i = 0; i < devices.Count; i++)
             {
-                lines.Add($"{KindName(kind)}:{i} {devices[i].Name}");
+                string type = devices[i] is CLDevice cl
+                    ? (cl.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU ? " (GPU)" : " (CPU or other)")
+                    : string.Empty;
+                lines.Add($"{KindName(kind)}:{i} {devices[i].Name}{type}");
             }
         }
 

@@ -156,9 +156,9 @@ public sealed class ComputeDeviceEnvironmentTests
 
         using var device = ComputeDevice.Create();
 
-        // CUDA first, then OpenCL, then the CPU.
+        // CUDA first, then an OpenCL GPU, then the CPU (its host kernels beat an OpenCL CPU runtime).
         var expected = present.Any(p => p.StartsWith("cuda:", StringComparison.Ordinal)) ? DeviceKind.Cuda
-            : present.Any(p => p.StartsWith("opencl:", StringComparison.Ordinal)) ? DeviceKind.OpenCL
+            : present.Any(p => p.StartsWith("opencl:", StringComparison.Ordinal) && p.EndsWith("(GPU)", StringComparison.Ordinal)) ? DeviceKind.OpenCL
             : DeviceKind.Cpu;
         Assert.That(device.Kind, Is.EqualTo(expected));
     }

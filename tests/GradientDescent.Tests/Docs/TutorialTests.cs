@@ -141,39 +141,8 @@ public sealed partial class TutorialTests
 
     [TestCase("tutorial.md")]
     [TestCase("tutorial.es.md")]
-    public void EveryCodeBlock_OfTheTutorial_IsRunHere(string document)
-    {
-        string root = Path.GetFullPath(Path.Combine(Mnist.FindShippedFolder()!, "..", ".."));
-        string markdown = File.ReadAllText(Path.Combine(root, "docs", document));
-        var here = Normalize(File.ReadAllLines(ThisFile()));
-        var blocks = CodeBlock().Matches(markdown).Select(m => Normalize(m.Groups[1].Value.Split('\n'))).ToList();
-
-        Assert.That(blocks, Has.Count.GreaterThanOrEqualTo(8), $"{document} should hold the walkthrough's code blocks");
-        for (int b = 0; b < blocks.Count; b++)
-        {
-            int at = 0;
-            foreach (var line in blocks[b])
-            {
-                int found = here.IndexOf(line, at);
-                Assert.That(found, Is.GreaterThanOrEqualTo(0),
-                    $"{document}, code block {b + 1}: the line `{line}` is not in {Path.GetFileName(ThisFile())} (in this order), so the test no longer runs it.");
-                at = found + 1;
-            }
-        }
-    }
-
-    private static List<string> Normalize(IEnumerable<string> lines) =>
-    [
-        .. lines
-            .Select(line => (line.Contains("//", StringComparison.Ordinal) ? line[..line.IndexOf("//", StringComparison.Ordinal)] : line).Trim())
-            .Where(line => line.Length > 0 && !UsingDirective().IsMatch(line)),
-    ];
+    public void EveryCodeBlock_OfTheTutorial_IsRunHere(string document) =>
+        DocumentedCode.AssertEveryBlockIsCompiled(Path.Combine("docs", document), 8, ThisFile());
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
-
-    [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex CodeBlock();
-
-    [GeneratedRegex(@"^using [A-Za-z.]+;$")]
-    private static partial Regex UsingDirective();
 }
