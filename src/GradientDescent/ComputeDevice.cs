@@ -76,13 +76,13 @@ public sealed partial class ComputeDevice : IDisposable
     /// GPU, then the CPU (with host SIMD kernels, which beat an OpenCL CPU runtime; ask for <c>opencl</c>
     /// explicitly to use one).
     /// </summary>
-    /// <param name="options">Which accelerator to use; null for the defaults.</param>
+    /// <param name="options">Which accelerator to use.</param>
     /// <returns>A device the caller owns and must dispose.</returns>
     /// <exception cref="InvalidOperationException">The requested kind or index is not present; the message lists what is.</exception>
     /// <exception cref="ArgumentException">The environment variable holds an unknown kind.</exception>
-    public static ComputeDevice Create(ComputeDeviceOptions? options = null)
+    public static ComputeDevice Create(ComputeDeviceOptions options)
     {
-        options ??= new ComputeDeviceOptions();
+        ArgumentNullException.ThrowIfNull(options);
         var kind = options.Kind;
         var index = options.Index;
         if (kind is null)
@@ -125,6 +125,15 @@ public sealed partial class ComputeDevice : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Creates the device named by the <c>GRADIENTDESCENT_DEVICE</c> environment variable, else the best
+    /// present: CUDA, then an OpenCL GPU, then the CPU.
+    /// </summary>
+    /// <returns>A device the caller owns and must dispose.</returns>
+    /// <exception cref="InvalidOperationException">The device the variable names is not present; the message lists what is.</exception>
+    /// <exception cref="ArgumentException">The environment variable holds an unknown kind.</exception>
+    public static ComputeDevice Create() => Create(new ComputeDeviceOptions());
 
     /// <summary>Creates a device from a specification such as <c>cpu</c>, <c>cuda</c> or <c>opencl:1</c>.</summary>
     /// <param name="specification">The kind, optionally with an index.</param>

@@ -1,6 +1,6 @@
 namespace GradientDescent;
 
-/// <summary>How <see cref="ComputeDevice.Create(ComputeDeviceOptions?)"/> picks its accelerator.</summary>
+/// <summary>How <see cref="ComputeDevice.Create(ComputeDeviceOptions)"/> picks its accelerator.</summary>
 public sealed class ComputeDeviceOptions
 {
     /// <summary>The environment variable read when <see cref="Kind"/> is null: <c>cpu</c>, <c>cuda</c>, <c>opencl</c>, optionally with an index (<c>cuda:1</c>).</summary>
