@@ -18,7 +18,10 @@ namespace GradientDescent.Tests.Kernels;
 public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : SharedDeviceTest(deviceUnderTest)
 {
     private static readonly (int M, int K, int N)[] s_shapes =
-        [(1, 1, 1), (7, 13, 5), (16, 16, 16), (17, 33, 31), (31, 17, 33), (33, 1, 17), (1, 40, 1), (64, 784, 100)];
+        [(1, 1, 1), (7, 13, 5), (16, 16, 16), (17, 33, 31), (31, 17, 33), (33, 1, 17), (1, 40, 1), (64, 784, 100),
+         // The host GEMM's other paths: C wider than 256 (op(A) packed), and wider than its 1024-column
+         // block with a depth past its 256-deep block (several column and depth blocks).
+         (9, 37, 300), (5, 260, 1030)];
 
     public static IEnumerable<MatMulCase> Cases() => Combine(s_shapes);
 
@@ -44,6 +47,20 @@ public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : SharedDeviceT
 
         Assert.That(product.Shape, Is.EqualTo(new[] { c.M, c.N }));
         AssertProduct(product.ToArray(), c, a, b, "Ops.MatMul");
+    }
+
+    /// <summary>A GPU-sized product through Ops: only where the device under test is a GPU (skipped, not passed, elsewhere).</summary>
+    [Test]
+    [Category("Gpu")]
+    public void LargeProduct_OnTheGpu_MatchesReference()
+    {
+        TestDevices.RequireGpu();
+        var c = new MatMulCase(640, 512, 384, false, false);
+        var (a, b) = c.Operands(seed: 3);
+        using var ta = Tensor.FromArray(Device, a, c.ShapeA);
+        using var tb = Tensor.FromArray(Device, b, c.ShapeB);
+        using var product = Ops.MatMul(ta, tb);
+        AssertProduct(product.ToArray(), c, a, b, "Ops.MatMul on the GPU");
     }
 
     [TestCaseSource(nameof(Cases))]
