@@ -41,7 +41,7 @@ public static class ReportRunner
             foreach (var make in Catalogue.For(path, device, quick))
             {
                 using var workload = make();
-                if (filter is not null && !$"{workload.Name} {workload.Shape}".Contains(filter, StringComparison.OrdinalIgnoreCase))
+                if (filter is not null && !Matches(workload, filter))
                 {
                     continue;
                 }
@@ -105,6 +105,10 @@ public static class ReportRunner
         Array.Sort(samples);
         return samples[repeats / 2];
     }
+
+    /// <summary>Whether the name or shape contains the filter; <c>x</c> stands for <c>×</c>, which not every shell passes intact.</summary>
+    private static bool Matches(Workload workload, string filter) =>
+        $"{workload.Name} {workload.Shape}".Replace('×', 'x').Contains(filter.Replace('×', 'x'), StringComparison.OrdinalIgnoreCase);
 
     private static string Row(Workload w, double seconds, Peak peak)
     {
