@@ -13,7 +13,8 @@ bench="$host $apps/GradientDescent.Benchmarks/GradientDescent.Benchmarks.dll"
 mkdir -p "$out"
 { nvidia-smi || true; } > "$out/nvidia-smi.txt" 2>&1
 echo "== tests on $device"
-GRADIENTDESCENT_DEVICE=$device timeout "${TEST_TIMEOUT:-240}" \
+# The test host runs from its own folder: tell the documentation tests where the repository is.
+GRADIENTDESCENT_REPO=$PWD GRADIENTDESCENT_DEVICE=$device timeout "${TEST_TIMEOUT:-240}" \
   "$host" "$apps/GradientDescent.Tests/GradientDescent.Tests.dll" 2>&1 | tee "$out/tests-$device.txt" | tail -n 40
 echo "== benchmark report on $device and the host path"
 timeout "${REPORT_TIMEOUT:-150}" $bench report --device "$device" 2>&1 | tee "$out/report-$device.md"

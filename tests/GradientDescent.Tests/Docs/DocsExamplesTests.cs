@@ -23,55 +23,33 @@ public sealed class DocsExamplesTests
         DocumentedCode.AssertEveryBlockIsCompiled(document, blocks, QuickStart, ThisFile());
 
     [Test]
-    public void RealData_TrainsAndSaves()
+    public void RealData_TrainsAndSaves() => InTemporaryFolder(folder =>
     {
         var device = TestDevices.Shared;
-        string folder = Directory.CreateTempSubdirectory("gd-docs-").FullName;
-        string previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = folder;
-        try
-        {
-            using var data = Mnist.LoadShipped(device);   // or Mnist.LoadFolder(device, "/path/to/mnist")
-            using var net = new TwoLayerNet(device);
-            var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
-            var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
-            net.Save("mnist.gdm");
+        using var data = Mnist.LoadShipped(device);   // or Mnist.LoadFolder(device, "/path/to/mnist")
+        using var net = new TwoLayerNet(device);
+        var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
+        var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
+        net.Save("mnist.gdm");
 
-            // The documented defaults clear the sample's 95% bar on the held-out digits.
-            Assert.That(history[^1].TestAccuracy, Is.GreaterThanOrEqualTo(0.95));
-            Assert.That(File.Exists(Path.Combine(folder, "mnist.gdm")), Is.True);
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previous;
-            Directory.Delete(folder, recursive: true);
-        }
-    }
+        // The documented defaults clear the sample's 95% bar on the held-out digits.
+        Assert.That(history[^1].TestAccuracy, Is.GreaterThanOrEqualTo(0.95));
+        Assert.That(File.Exists(Path.Combine(folder, "mnist.gdm")), Is.True);
+    });
 
     [Test]
-    public void MnistSample_LibraryParts_Run()
+    public void MnistSample_LibraryParts_Run() => InTemporaryFolder(_ =>
     {
-        string folder = Directory.CreateTempSubdirectory("gd-docs-").FullName;
-        string previous = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = folder;
-        try
-        {
-            Directory.CreateDirectory("out/mnist");
-            using var device = ComputeDevice.Create();
-            using var data = Mnist.LoadShipped(device);               // or Mnist.LoadFolder(device, "/data/mnist")
-            using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Hidden = 100, Seed = 0 });
-            var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
-            var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
-            net.Save("out/mnist/mnist-model.gdm");
-            using var again = TwoLayerNet.Load(device, "out/mnist/mnist-model.gdm");
-            Assert.That(Trainer.Accuracy(again, data.Test.Images, data.Test.Labels), Is.EqualTo(history[^1].TestAccuracy));
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previous;
-            Directory.Delete(folder, recursive: true);
-        }
-    }
+        Directory.CreateDirectory("out/mnist");
+        using var device = ComputeDevice.Create();
+        using var data = Mnist.LoadShipped(device);               // or Mnist.LoadFolder(device, "/data/mnist")
+        using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Hidden = 100, Seed = 0 });
+        var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
+        var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
+        net.Save("out/mnist/mnist-model.gdm");
+        using var again = TwoLayerNet.Load(device, "out/mnist/mnist-model.gdm");
+        Assert.That(Trainer.Accuracy(again, data.Test.Images, data.Test.Labels), Is.EqualTo(history[^1].TestAccuracy));
+    });
 
     [Test]
     public void GradientCheck_OnYourOwnFunction()
@@ -85,4 +63,21 @@ public sealed class DocsExamplesTests
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
+
+    /// <summary>Runs documented code that writes relative paths inside a fresh folder, then deletes it.</summary>
+    private static void InTemporaryFolder(Action<string> body)
+    {
+        string folder = Directory.CreateTempSubdirectory("gd-docs-").FullName;
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = folder;
+        try
+        {
+            body(folder);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using GradientDescent.Data;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Support;
@@ -11,8 +10,33 @@ namespace GradientDescent.Tests.Support;
 /// </summary>
 public static partial class DocumentedCode
 {
-    /// <summary>The repository root (the folder holding GradientDescent.sln).</summary>
-    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(Mnist.FindShippedFolder()!, "..", ".."));
+    /// <summary>The environment variable naming the repository root, for test apps run outside their build tree.</summary>
+    public const string RepositoryVariable = "GRADIENTDESCENT_REPO";
+
+    /// <summary>
+    /// The repository root: the folder holding GradientDescent.sln, found from GRADIENTDESCENT_REPO or by
+    /// walking up from the test app and from the current directory.
+    /// </summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var starts = new[] { Environment.GetEnvironmentVariable(RepositoryVariable), AppContext.BaseDirectory, Environment.CurrentDirectory };
+            foreach (var start in starts.Where(s => !string.IsNullOrWhiteSpace(s)))
+            {
+                for (var dir = new DirectoryInfo(Path.GetFullPath(start!)); dir is not null; dir = dir.Parent)
+                {
+                    if (File.Exists(Path.Combine(dir.FullName, "GradientDescent.sln")))
+                    {
+                        return dir.FullName;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException(
+                $"The repository (GradientDescent.sln) was not found above {AppContext.BaseDirectory}; set {RepositoryVariable}.");
+        }
+    }
 
     /// <summary>Asserts that each code block of <paramref name="markdown"/> is in one of <paramref name="sources"/>.</summary>
     /// <param name="markdown">The document, relative to the repository root.</param>

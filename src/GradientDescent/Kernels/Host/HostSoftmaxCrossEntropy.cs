@@ -18,13 +18,10 @@ internal static class HostSoftmaxCrossEntropy
             {
                 var row = x.Slice(r * cols, cols);
                 var grad = dx.Slice(r * cols, cols);
-                float max = TensorPrimitives.Max(row);
                 int label = y[r];
                 float picked = row[label];
                 // grad holds exp(x − max) first, then becomes scale·(softmax − onehot); grad may alias row.
-                TensorPrimitives.Subtract(row, max, grad);
-                TensorPrimitives.Exp(grad, grad);
-                float sum = TensorPrimitives.Sum(grad);
+                var (max, sum) = ShiftedExp(row, grad);
                 TensorPrimitives.Multiply(grad, scale / sum, grad);
                 grad[label] -= scale;
                 l[r] = max + MathF.Log(sum) - picked;
@@ -46,12 +43,9 @@ internal static class HostSoftmaxCrossEntropy
                 var row = x.Slice(r * cols, cols);
                 var target = t.Slice(r * cols, cols);
                 var grad = dx.Slice(r * cols, cols);
-                float max = TensorPrimitives.Max(row);
                 float targetSum = TensorPrimitives.Sum(target);
                 float targetDot = TensorPrimitives.Dot(target, row);
-                TensorPrimitives.Subtract(row, max, grad);
-                TensorPrimitives.Exp(grad, grad);
-                float sum = TensorPrimitives.Sum(grad);
+                var (max, sum) = ShiftedExp(row, grad);
                 TensorPrimitives.Multiply(grad, scale * targetSum / sum, grad);
                 TensorPrimitives.MultiplyAdd(target, -scale, grad, grad);
                 l[r] = ((max + MathF.Log(sum)) * targetSum) - targetDot;
@@ -70,10 +64,8 @@ internal static class HostSoftmaxCrossEntropy
             {
                 var row = x.Slice(r * cols, cols);
                 var result = y.Slice(r * cols, cols);
-                float max = TensorPrimitives.Max(row);
-                TensorPrimitives.Subtract(row, max, result);
-                TensorPrimitives.Exp(result, result);
-                float logSum = max + MathF.Log(TensorPrimitives.Sum(result));
+                var (max, sum) = ShiftedExp(row, result);
+                float logSum = max + MathF.Log(sum);
                 TensorPrimitives.Subtract(row, logSum, result);
             }
         });
@@ -109,5 +101,17 @@ internal static class HostSoftmaxCrossEntropy
         {
             TensorPrimitives.Multiply(x.Slice(r * cols, cols), g[r], y.Slice(r * cols, cols));
         }
+    }
+
+    /// <summary>
+    /// Writes exp(row − max(row)) into <paramref name="result"/> (which may alias the row) and returns the
+    /// maximum and the sum of the exponentials: the stable core of every softmax here.
+    /// </summary>
+    private static (float Max, float Sum) ShiftedExp(ReadOnlySpan<float> row, Span<float> result)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, result);
+        TensorPrimitives.Exp(result, result);
+        return (max, TensorPrimitives.Sum(result));
     }
 }
