@@ -3,7 +3,7 @@ using System.Text;
 
 namespace GradientDescent;
 
-/// <summary>Builds <see cref="Tensor.ToString"/>: copies at most the rows it shows.</summary>
+/// <summary>Builds <see cref="Tensor.ToString"/>: for a matrix, copies only the rows it shows.</summary>
 internal static class TensorFormatter
 {
     private const int Edge = 3;
@@ -23,7 +23,7 @@ internal static class TensorFormatter
                 break;
             default:
                 // Higher ranks print flat: ops are defined on rank 0-2, and a reshape shows the rest.
-                AppendRow(text, Head(tensor, tensor.Length));
+                AppendRow(text, tensor.ToArray());
                 break;
         }
 
@@ -52,13 +52,11 @@ internal static class TensorFormatter
 
             first = false;
             using var row = tensor.Rows(r, 1);
-            AppendRow(text, Head(row, row.Length));
+            AppendRow(text, row.ToArray());
         }
 
         text.Append(']');
     }
-
-    private static float[] Head(Tensor tensor, int length) => tensor.ToArray()[..length];
 
     private static void AppendRow(StringBuilder text, float[] values)
     {

@@ -20,7 +20,8 @@ public static class GradientCheck
     /// <returns>The worst error per source.</returns>
     /// <remarks>
     /// Relative error is <c>|analytic − numeric| / max(|analytic|, |numeric|, minimumScale)</c>. Every tensor
-    /// <paramref name="function"/> creates is freed after each evaluation.
+    /// an operation returns inside <paramref name="function"/> is freed after each evaluation (tensors it
+    /// creates by other means, such as <see cref="Tensor.Clone"/> or the factories, are its own to free).
     /// </remarks>
     /// <exception cref="ArgumentException">No sources, the function's result is not a single element, or <paramref name="epsilon"/> is not positive.</exception>
     public static GradientCheckResult Run(

@@ -89,7 +89,7 @@ public sealed class IdxFileTests
     [Test]
     public void ReadPair_ShippedMnist10k_HasExpectedShapeAndClassCounts()
     {
-        string folder = Path.Combine(RepoRoot(), "data", "mnist-10k");
+        string folder = Mnist.FindShippedFolder() ?? throw new AssertionException("data/mnist-10k not found");
 
         var (images, labels) = IdxFile.ReadPair(
             Path.Combine(folder, "mnist-10k-images-idx3-ubyte.gz"),
@@ -298,17 +298,5 @@ public sealed class IdxFileTests
         string path = Path.Combine(_dir, name);
         File.WriteAllBytes(path, gzip ? Gzip(bytes) : bytes);
         return path;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "GradientDescent.sln")))
-                return dir.FullName;
-        }
-
-        Assert.Fail($"No folder above {TestContext.CurrentContext.TestDirectory} contains GradientDescent.sln.");
-        return "";
     }
 }
