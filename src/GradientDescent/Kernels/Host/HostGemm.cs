@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,7 +13,10 @@ namespace GradientDescent.Kernels.Host;
 /// <remarks>
 /// op(A) is (m, k) with A(i, p) = a[i·sAi + p·sAp]; op(B) is (k, n) with B(p, j) = b[p·sBp + j·sBj]; C is
 /// (m, n) row-major. Transposes are strides; packing absorbs them. Each element of C is produced by one
-/// thread in a fixed order, so results do not depend on scheduling.
+/// thread in a fixed order, so results do not depend on scheduling. Every loop here is compiled fully
+/// optimised at once (<c>AggressiveOptimization</c>): a GEMM calls its outer loops only a few times, so
+/// tiered compilation would otherwise run them as unoptimised or on-stack-replaced code for many
+/// calls, and timings varied by up to 2× with how far tiering had got.
 /// </remarks>
 internal static unsafe class HostGemm
 {
@@ -22,6 +25,19 @@ internal static unsafe class HostGemm
     private const int KC = 256;
     private const int MC = 120;
     private const int NC = 1024;
+
+    // Packed panels live in 64-byte-aligned memory kept per thread: with managed arrays the 32-byte loads
+    // of the micro-kernel straddled cache lines or not depending on where the array landed, and the
+    // same product ran up to 1.5× slower from one run to the next.
+    [ThreadStatic]
+    private static AlignedBuffer? s_packedBStorage;
+
+    [ThreadStatic]
+    private static AlignedBuffer? s_packedAStorage;
+
+    private static AlignedBuffer s_packedB => s_packedBStorage ??= new AlignedBuffer();
+
+    private static AlignedBuffer s_packedA => s_packedAStorage ??= new AlignedBuffer();
 
     /// <summary>The widest C for which op(A) is read in place rather than packed.</summary>
     private const int InPlaceMaxColumns = 256;
@@ -47,53 +63,39 @@ internal static unsafe class HostGemm
             a, sAi, sAp, b, sBp, sBj, c, m, n, k, mc, first, last));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowBlocks(
         float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, int mc, int first, int last)
     {
-        var packedB = ArrayPool<float>.Shared.Rent(KC * RoundUp(Math.Min(NC, n), NR));
-        // Packing op(A) pays when its rows are reused across many column panels (wide C) or when they are
-        // not contiguous along k (Aᵀ·B). For the narrow products of a small net (n ≤ 256: C is 64 or 8000
+        // op(A) is packed when its rows are reused across many column panels (wide C) or are not
+        // contiguous along k (Aᵀ·B). For the narrow products of a small net (n ≤ 256: C is 64 or 8000
         // rows by 100), reading A's rows in place saves a pass over A, the largest operand.
         bool packA = sAp != 1 || n > InPlaceMaxColumns;
-        var packedA = packA ? ArrayPool<float>.Shared.Rent(mc * KC) : null;
-        try
+        float* bp = s_packedB.Get(KC * RoundUp(Math.Min(NC, n), NR));
+        float* ap = packA ? s_packedA.Get(mc * KC) : null;
+        for (int jc = 0; jc < n; jc += NC)
         {
-            fixed (float* bp = packedB)
-            fixed (float* ap = packedA)
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
             {
-                for (int jc = 0; jc < n; jc += NC)
+                int kc = Math.Min(KC, k - pc);
+                PackB(b, sBp, sBj, pc, kc, jc, nc, bp);
+                for (int block = first; block < last; block++)
                 {
-                    int nc = Math.Min(NC, n - jc);
-                    for (int pc = 0; pc < k; pc += KC)
+                    int ic = block * mc;
+                    int rows = Math.Min(mc, m - ic);
+                    float* cBlock = c + ((long)ic * n) + jc;
+                    if (packA)
                     {
-                        int kc = Math.Min(KC, k - pc);
-                        PackB(b, sBp, sBj, pc, kc, jc, nc, bp);
-                        for (int block = first; block < last; block++)
-                        {
-                            int ic = block * mc;
-                            int rows = Math.Min(mc, m - ic);
-                            float* cBlock = c + ((long)ic * n) + jc;
-                            if (packA)
-                            {
-                                PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
-                                Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, pc > 0);
-                            }
-                            else
-                            {
-                                float* aBlock = a + ((long)ic * sAi) + pc;
-                                Macro(aBlock, 1, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, pc > 0);
-                            }
-                        }
+                        PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
+                        Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, pc > 0);
+                    }
+                    else
+                    {
+                        float* aBlock = a + ((long)ic * sAi) + pc;
+                        Macro(aBlock, 1, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, pc > 0);
                     }
                 }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(packedB);
-            if (packedA is not null)
-            {
-                ArrayPool<float>.Shared.Return(packedA);
             }
         }
     }
@@ -103,6 +105,7 @@ internal static unsafe class HostGemm
     /// <c>a[r·rowStride + p·depthStride]</c> (packed: depth stride MR, row stride 1; in place: 1 and lda),
     /// and consecutive MR-row panels start <paramref name="panelStride"/> apart.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(
         float* a, int depthStride, int rowStride, long panelStride, float* bp, float* c, int ldc, int rows, int cols, int kc, bool accumulate)
     {
@@ -212,6 +215,7 @@ internal static unsafe class HostGemm
     /// Reads follow A's unit stride: along each row for A (A·B with wide C), across MR rows per depth
     /// step for Aᵀ (Aᵀ·B, where a row of op(A) is a column of A).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(float* a, int sAi, int sAp, int ic, int rows, int pc, int kc, float* dst)
     {
         for (int i = 0; i < rows; i += MR)
@@ -249,6 +253,7 @@ internal static unsafe class HostGemm
     /// Packs depth [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-column panels, p-major, zero-padded.
     /// Reads follow B's unit stride: along a row for B, along a column of the panel for Bᵀ.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(float* b, int sBp, int sBj, int pc, int kc, int jc, int nc, float* dst)
     {
         for (int j = 0; j < nc; j += NR)
@@ -289,6 +294,7 @@ internal static unsafe class HostGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Naive(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k)
     {
         for (int i = 0; i < m; i++)
@@ -307,4 +313,23 @@ internal static unsafe class HostGemm
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>A growable, 64-byte-aligned native float buffer owned by one thread for its lifetime.</summary>
+    private sealed class AlignedBuffer
+    {
+        private float* _data;
+        private nuint _length;
+
+        internal float* Get(int length)
+        {
+            if ((nuint)length > _length)
+            {
+                NativeMemory.AlignedFree(_data);
+                _data = (float*)NativeMemory.AlignedAlloc((nuint)length * sizeof(float), 64);
+                _length = (nuint)length;
+            }
+
+            return _data;
+        }
+    }
 }
