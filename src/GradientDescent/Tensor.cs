@@ -142,9 +142,12 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Copies this tensor into new storage owned by the caller (never recorded by tapes).</summary>
     /// <returns>A tensor with the same shape and values.</returns>
     /// <exception cref="ObjectDisposedException">This tensor has been disposed.</exception>
-    public Tensor Clone()
+    public Tensor Clone() => CloneAs(_shape);
+
+    /// <summary>A copy of the elements in new storage with another shape of the same length; never recorded by tapes.</summary>
+    internal Tensor CloneAs(int[] shape)
     {
-        var copy = Uninitialized(Device, _shape);
+        var copy = Uninitialized(Device, shape);
         View.CopyTo(copy.View);
         return copy;
     }

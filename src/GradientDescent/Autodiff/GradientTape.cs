@@ -185,12 +185,7 @@ public sealed class GradientTape : IDisposable
 
     /// <summary>Records a reshape: the gradient flows back reshaped (copied, so views never outlive storage).</summary>
     internal static void RecordReshape(Tensor input, Tensor view) =>
-        Record("Reshape", view, [input], (g, _) =>
-        {
-            var copy = Tensor.Uninitialized(input.Device, [.. input.Shape]);
-            g.View.CopyTo(copy.View);
-            return [copy];
-        });
+        Record("Reshape", view, [input], (g, _) => [g.CloneAs([.. input.Shape])]);
 
     private bool IsWatched(Tensor tensor) => tensor.IsTrainable || _watched.Contains(tensor);
 

@@ -147,16 +147,17 @@ public sealed partial class TwoLayerNet : IDisposable
         _gradients.Dispose();
     }
 
-    private void CheckInput(Tensor x)
+    /// <summary>Checks that <paramref name="x"/> is a live (n, inputs) matrix on this network's device; messages name <paramref name="op"/> and <paramref name="name"/>.</summary>
+    internal void CheckInput(Tensor x, string op = nameof(TwoLayerNet), string name = "x")
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        OpChecks.Rank(nameof(TwoLayerNet), x, nameof(x), 2);
-        OpChecks.SameDevice(nameof(TwoLayerNet), x, _parameters);
+        OpChecks.Rank(op, x, name, 2);
+        OpChecks.SameDevice(op, x, _parameters);
         if (x.Shape[1] != Options.Inputs)
         {
             throw new ArgumentException(
-                $"TwoLayerNet: x has shape {x.ShapeText} but the network takes (n, {Options.Inputs}); reshape images to (n, {Options.Inputs}) first.",
-                nameof(x));
+                $"{op}: {name} has shape {x.ShapeText} but the network takes (n, {Options.Inputs}); reshape images to (n, {Options.Inputs}) first.",
+                name);
         }
     }
 

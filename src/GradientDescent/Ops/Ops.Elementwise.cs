@@ -44,8 +44,8 @@ public static partial class Ops
         Kernels.Elementwise.AddScaled(a, alpha, b, y);
         GradientTape.Record(op, y, [a, b], (g, needed) =>
         [
-            needed[0] ? Copy(g) : null,
-            needed[1] ? (alpha == 1f ? Copy(g) : Scaled(g, alpha)) : null,
+            needed[0] ? g.Clone() : null,
+            needed[1] ? (alpha == 1f ? g.Clone() : Scaled(g, alpha)) : null,
         ]);
         return y;
     }

@@ -48,7 +48,7 @@ public static partial class Ops
         Kernels.BiasRelu.Forward(x, b, y, relu);
         GradientTape.Record(op, y, [x, b], (g, needed) =>
         {
-            var dz = relu ? ReluGradient(g, y) : Copy(g);
+            var dz = relu ? ReluGradient(g, y) : g.Clone();
             Tensor? db = null;
             if (needed[1])
             {

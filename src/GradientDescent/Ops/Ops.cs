@@ -20,14 +20,6 @@ public static partial class Ops
         return tensor;
     }
 
-    /// <summary>A copy for backward rules whose gradient is the output gradient itself.</summary>
-    private static Tensor Copy(Tensor g)
-    {
-        var copy = Tensor.Uninitialized(g.Device, [.. g.Shape]);
-        g.View.CopyTo(copy.View);
-        return copy;
-    }
-
     private static Tensor Scaled(Tensor g, float s)
     {
         var result = Tensor.Uninitialized(g.Device, [.. g.Shape]);

@@ -164,14 +164,7 @@ public sealed class Trainer
 
     private void CheckData(Tensor x, Labels labels, string name)
     {
-        OpChecks.Rank(nameof(Trainer), x, name, 2);
-        OpChecks.SameDevice(nameof(Trainer), x, Network.W1);
-        if (x.Shape[1] != Network.Options.Inputs)
-        {
-            throw new ArgumentException(
-                $"Trainer: {name} has shape {x.ShapeText} but the network takes (n, {Network.Options.Inputs}).", name);
-        }
-
+        Network.CheckInput(x, nameof(Trainer), name);
         OpChecks.Labels(nameof(Trainer), x.Device, x.Shape[0], Network.Options.Classes, labels);
     }
 }
