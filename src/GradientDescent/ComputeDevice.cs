@@ -14,25 +14,38 @@ namespace GradientDescent;
 /// context, the compiled kernels (each compiled once, on first use) and every tensor allocated on it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Disposing the device frees every tensor still alive on it; those tensors then throw
-/// <see cref="ObjectDisposedException"/>. A device is meant to be used from one thread at a time.
+/// <see cref="ObjectDisposedException"/>.
+/// </para>
+/// <para>
+/// Threads: a device may be shared by several threads. Every call into the accelerator (allocation,
+/// copy, kernel launch, free) holds the device's lock, so calls from two threads are serialised and
+/// never interleave inside ILGPU, whose accelerators are not thread-safe. The objects built on a
+/// device — a <see cref="Tensor"/> being written, a <see cref="TwoLayerNet"/>, a
+/// <see cref="GradientTape"/> — are not synchronised: use each from one thread at a time (a tape
+/// throws when used from another thread).
+/// </para>
 /// </remarks>
 public sealed partial class ComputeDevice : IDisposable
 {
     private readonly Context _context;
     private readonly ConcurrentDictionary<MethodInfo, object> _kernels = new();
     private readonly HashSet<TensorStorage> _live = [];
+    private readonly Lock _gate = new();
     private long _allocatedBytes;
     private long _kernelLaunches;
     private bool _disposed;
 
-    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels)
+    private ComputeDevice(
+        Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels, bool checkNumerics)
     {
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
         Index = index;
         CpuKernels = kind == DeviceKind.Cpu ? cpuKernels : null;
+        CheckNumerics = checkNumerics;
     }
 
     /// <summary>The kind of accelerator.</summary>
@@ -59,6 +72,18 @@ public sealed partial class ComputeDevice : IDisposable
     /// small nets, so this is what fusion and preallocation reduce.
     /// </summary>
     public long KernelLaunches => Interlocked.Read(ref _kernelLaunches);
+
+    /// <summary>
+    /// Whether every operation checks its result for NaN and infinity, like TensorFlow's
+    /// <c>tf.debugging.enable_check_numerics</c>: the first operation that produces one throws a
+    /// <see cref="NonFiniteValueException"/> naming the operation, the tensor and the first bad element.
+    /// </summary>
+    /// <remarks>
+    /// Off by default: each check copies the result to the host and waits for the device, which costs
+    /// far more than the operation on a GPU. Set from <see cref="ComputeDeviceOptions.CheckNumerics"/>
+    /// or the <c>GRADIENTDESCENT_CHECK_NUMERICS</c> environment variable; may be changed at any time.
+    /// </remarks>
+    public bool CheckNumerics { get; set; }
 
     /// <summary>Whether this device has been disposed.</summary>
     public bool IsDisposed => _disposed;
@@ -96,6 +121,7 @@ public sealed partial class ComputeDevice : IDisposable
         }
 
         var cpuKernels = options.ResolveCpuKernels();
+        bool checkNumerics = options.ResolveCheckNumerics();
         int cores = options.CpuCores ?? Environment.ProcessorCount;
         if (cores < 1)
         {
@@ -117,7 +143,7 @@ public sealed partial class ComputeDevice : IDisposable
             var accelerator = chosen is CPUDevice cpuDevice
                 ? cpuDevice.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel)
                 : chosen.CreateAccelerator(context);
-            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex, cpuKernels);
+            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex, cpuKernels, checkNumerics);
         }
         catch
         {
@@ -155,7 +181,7 @@ public sealed partial class ComputeDevice : IDisposable
     /// <exception cref="ObjectDisposedException">The device has been disposed.</exception>
     public void Synchronize()
     {
-        ThrowIfDisposed();
+        using var scope = Lock();
         Accelerator.Synchronize();
     }
 
@@ -167,6 +193,8 @@ public sealed partial class ComputeDevice : IDisposable
     /// <summary>Frees every tensor still alive on the device, the kernels, and the accelerator.</summary>
     public void Dispose()
     {
+        // Under the lock, so that a kernel running on another thread finishes before its buffers go.
+        using var scope = LockForRelease();
         if (_disposed)
         {
             return;
@@ -191,9 +219,39 @@ public sealed partial class ComputeDevice : IDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    /// <summary>
+    /// Takes the device's lock (re-entrant) and makes its accelerator current on this thread, as a CUDA
+    /// context must be on the thread that launches. Every allocation, copy and launch runs inside one.
+    /// </summary>
+    /// <returns>The held lock; dispose it to release.</returns>
+    /// <exception cref="ObjectDisposedException">
+    /// The device has been disposed, possibly by another thread since the caller checked its operands:
+    /// checked under the lock, so no kernel ever runs on freed buffers.
+    /// </exception>
+    internal DeviceLock Lock()
+    {
+        _gate.Enter();
+        if (_disposed)
+        {
+            _gate.Exit();
+            ThrowIfDisposed();
+        }
+
+        Accelerator.Bind();
+        return new DeviceLock(_gate);
+    }
+
+    /// <summary>Takes the device's lock to free memory, which is harmless after the device is disposed.</summary>
+    /// <returns>The held lock; dispose it to release.</returns>
+    internal DeviceLock LockForRelease()
+    {
+        _gate.Enter();
+        return new DeviceLock(_gate);
+    }
+
     internal TensorStorage Allocate(int length)
     {
-        ThrowIfDisposed();
+        using var scope = Lock();
         var storage = new TensorStorage(this, Accelerator.Allocate1D<float>(Math.Max(length, 1)));
         lock (_live)
         {
@@ -316,4 +374,10 @@ public sealed partial class ComputeDevice : IDisposable
         DeviceKind.OpenCL => "opencl",
         _ => "cpu",
     };
+
+    /// <summary>A held <see cref="ComputeDevice.Lock"/>; disposing it releases the lock.</summary>
+    internal readonly struct DeviceLock(Lock gate) : IDisposable
+    {
+        public void Dispose() => gate.Exit();
+    }
 }

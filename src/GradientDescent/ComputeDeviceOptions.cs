@@ -27,6 +27,15 @@ public sealed class ComputeDeviceOptions
     /// </summary>
     public CpuKernelSet? CpuKernels { get; init; }
 
+    /// <summary>The environment variable read when <see cref="CheckNumerics"/> is null: <c>1</c>/<c>true</c> or <c>0</c>/<c>false</c>.</summary>
+    public const string CheckNumericsVariable = "GRADIENTDESCENT_CHECK_NUMERICS";
+
+    /// <summary>
+    /// Whether the device starts with <see cref="ComputeDevice.CheckNumerics"/> on; null means the
+    /// <c>GRADIENTDESCENT_CHECK_NUMERICS</c> environment variable, else off.
+    /// </summary>
+    public bool? CheckNumerics { get; init; }
+
     /// <summary>
     /// Largest group the CPU emulator runs (a multiple of 4). Each simulated thread is an OS thread, so
     /// the default is small; tests raise it to run the GPU's 256-thread tiled kernels on the CPU.
@@ -47,6 +56,23 @@ public sealed class ComputeDeviceOptions
             "EMULATED" => CpuKernelSet.Emulated,
             _ => throw new ArgumentException(
                 $"Unknown {CpuKernelsVariable} value '{env}': expected host or emulated."),
+        };
+    }
+
+    internal bool ResolveCheckNumerics()
+    {
+        if (CheckNumerics is { } on)
+        {
+            return on;
+        }
+
+        var env = Environment.GetEnvironmentVariable(CheckNumericsVariable);
+        return env?.Trim().ToUpperInvariant() switch
+        {
+            null or "" or "0" or "FALSE" => false,
+            "1" or "TRUE" => true,
+            _ => throw new ArgumentException(
+                $"Unknown {CheckNumericsVariable} value '{env}': expected 1, true, 0 or false."),
         };
     }
 

@@ -17,7 +17,21 @@ public sealed partial class Tensor
         ShapeMath.Validate(shape);
         RequireLength(data.Length, shape, nameof(data));
         var tensor = Uninitialized(device, shape);
-        tensor.View.CopyFromCPU(data);
+        using (device.Lock())
+        {
+            tensor.View.CopyFromCPU(data);
+        }
+
+        try
+        {
+            NumericsCheck.Verify(nameof(FromArray), tensor);
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
+
         return tensor;
     }
 
@@ -64,6 +78,7 @@ public sealed partial class Tensor
     public static Tensor Zeros(ComputeDevice device, params int[] shape)
     {
         var tensor = Uninitialized(device, shape);
+        using var scope = device.Lock();
         tensor.View.MemSetToZero();
         return tensor;
     }

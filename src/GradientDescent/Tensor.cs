@@ -121,6 +121,7 @@ public sealed partial class Tensor : IDisposable
     public float[] ToArray()
     {
         var result = new float[Length];
+        using var scope = Device.Lock();
         View.CopyToCPU(result);
         return result;
     }
@@ -148,6 +149,7 @@ public sealed partial class Tensor : IDisposable
     internal Tensor CloneAs(int[] shape)
     {
         var copy = Uninitialized(Device, shape);
+        using var scope = Device.Lock();
         View.CopyTo(copy.View);
         return copy;
     }

@@ -26,6 +26,7 @@ internal sealed class TensorStorage
 
     internal void Free()
     {
+        using var scope = Device.LockForRelease();
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is null)
         {

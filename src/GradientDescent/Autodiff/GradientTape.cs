@@ -218,6 +218,8 @@ public sealed class GradientTape : IDisposable
                     outputGrad.Dispose();
                 }
 
+                VerifyGradients(node, inputGrads);
+
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
                     if (inputGrads[i] is { } g)
@@ -252,6 +254,30 @@ public sealed class GradientTape : IDisposable
             foreach (var g in grads.Values)
             {
                 g.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>With <see cref="ComputeDevice.CheckNumerics"/> on, checks a backward step's gradients, freeing them all if one is bad.</summary>
+    private static void VerifyGradients(TapeNode node, Tensor?[] inputGrads)
+    {
+        try
+        {
+            for (int i = 0; i < inputGrads.Length; i++)
+            {
+                if (inputGrads[i] is { } g)
+                {
+                    NumericsCheck.Verify($"{node.Name} backward", g, $"gradient of input {i + 1} of {inputGrads.Length}");
+                }
+            }
+        }
+        catch
+        {
+            foreach (var g in inputGrads)
+            {
+                g?.Dispose();
             }
 
             throw;

@@ -10,6 +10,7 @@ internal static class BiasRelu
     /// <summary>y = x + b (broadcast over rows), then max(·, 0) when <paramref name="relu"/>. x, y are (rows, cols), b is (cols).</summary>
     internal static void Forward(Tensor x, Tensor? b, Tensor y, bool relu)
     {
+        using var scope = y.Device.Lock();
         if (y.Device.UsesHostKernels)
         {
             HostElementwise.BiasRelu(x, b, y, relu);
@@ -25,6 +26,7 @@ internal static class BiasRelu
     /// <summary>dx = dy where y &gt; 0, else 0. All (n); dx may alias dy.</summary>
     internal static void ReluBackward(Tensor dy, Tensor y, Tensor dx)
     {
+        using var scope = dx.Device.Lock();
         if (dx.Device.UsesHostKernels)
         {
             HostElementwise.ReluBackward(dy, y, dx);

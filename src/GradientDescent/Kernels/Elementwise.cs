@@ -10,6 +10,7 @@ internal static class Elementwise
     /// <summary>y[i] = value. y is (n).</summary>
     internal static void Fill(Tensor y, float value)
     {
+        using var scope = y.Device.Lock();
         if (y.Device.UsesHostKernels)
         {
             HostElementwise.Fill(y, value);
@@ -24,6 +25,7 @@ internal static class Elementwise
     /// <summary>y = s·x. x and y are (n); y may be x.</summary>
     internal static void Scale(Tensor x, float s, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (y.Device.UsesHostKernels)
         {
             HostElementwise.Scale(x, s, y);
@@ -38,6 +40,7 @@ internal static class Elementwise
     /// <summary>y = a + alpha·b. a, b, y are (n); y may alias a or b.</summary>
     internal static void AddScaled(Tensor a, float alpha, Tensor b, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (y.Device.UsesHostKernels)
         {
             HostElementwise.AddScaled(a, alpha, b, y);
@@ -52,6 +55,7 @@ internal static class Elementwise
     /// <summary>y[i] = factor · s[0]: the backward of a sum or mean. s is (1), y is (n).</summary>
     internal static void BroadcastScalar(Tensor s, float factor, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (y.Device.UsesHostKernels)
         {
             HostElementwise.BroadcastScalar(s, factor, y);

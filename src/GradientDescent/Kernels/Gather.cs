@@ -14,6 +14,7 @@ internal static class Gather
     /// </summary>
     internal static void Rows(Tensor x, Labels? xLabels, ArrayView<int> index, int count, Tensor y, Labels? yLabels)
     {
+        using var scope = y.Device.Lock();
         var device = y.Device;
         if (device.UsesHostKernels)
         {

@@ -29,6 +29,7 @@ internal static class MatMul
     /// <summary>C = op(A)·op(B). Shapes are checked by the caller.</summary>
     internal static void Forward(Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, Variant variant = Variant.Auto)
     {
+        using var scope = c.Device.Lock();
         int m = c.Shape[0], n = c.Shape[1];
         int k = transposeA ? a.Shape[0] : a.Shape[1];
         int sAi = transposeA ? 1 : k, sAp = transposeA ? m : 1;

@@ -11,6 +11,7 @@ internal static class Reductions
     /// <summary>y[0] = scale·Σᵢ x[i]. x is (n), y is (1). One group: the totals reduced here are small (losses, flags).</summary>
     internal static void Total(Tensor x, Tensor y, float scale)
     {
+        using var scope = y.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostReductions.Total(x, y, scale);
@@ -26,6 +27,7 @@ internal static class Reductions
     /// <summary>y[j] = Σᵣ x[r, j] (the bias gradient). x is (rows, cols), y is (cols).</summary>
     internal static void ColumnSum(Tensor x, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostReductions.ColumnSum(x, y);
@@ -40,6 +42,7 @@ internal static class Reductions
     /// <summary>index[r] = the first j maximising x[r, j]. x is (rows, cols), index is (rows).</summary>
     internal static void ArgMax(Tensor x, ArrayView<int> index)
     {
+        using var scope = x.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostReductions.ArgMax(x, HostMemory.Span(index));
@@ -54,6 +57,7 @@ internal static class Reductions
     /// <summary>correct[r] = 1 when argmax(x[r]) = label[r], else 0. x is (rows, cols), labels and correct are (rows).</summary>
     internal static void Correct(Tensor x, Labels labels, Tensor correct)
     {
+        using var scope = correct.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostReductions.Correct(x, labels, correct);

@@ -10,6 +10,7 @@ internal static class Sgd
     /// <summary>w[i] -= lr · g[i]. w and g are (n). One launch covers every parameter held in one buffer.</summary>
     internal static void Update(Tensor w, Tensor g, float learningRate)
     {
+        using var scope = w.Device.Lock();
         if (w.Device.UsesHostKernels)
         {
             HostElementwise.Sgd(w, g, learningRate);

@@ -19,6 +19,7 @@ internal static class SoftmaxCrossEntropy
     /// </summary>
     internal static void Sparse(Tensor logits, Labels labels, Tensor loss, Tensor dlogits, float scale)
     {
+        using var scope = loss.Device.Lock();
         if (logits.Device.UsesHostKernels)
         {
             HostSoftmaxCrossEntropy.Sparse(logits, labels, loss, dlogits, scale);
@@ -38,6 +39,7 @@ internal static class SoftmaxCrossEntropy
     /// </summary>
     internal static void Dense(Tensor logits, Tensor targets, Tensor loss, Tensor dlogits, float scale)
     {
+        using var scope = loss.Device.Lock();
         if (logits.Device.UsesHostKernels)
         {
             HostSoftmaxCrossEntropy.Dense(logits, targets, loss, dlogits, scale);
@@ -54,6 +56,7 @@ internal static class SoftmaxCrossEntropy
     /// <summary>y[r, j] = x[r, j] − logsumexp(x[r]). x and y are (rows, cols).</summary>
     internal static void LogSoftmax(Tensor x, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostSoftmaxCrossEntropy.LogSoftmax(x, y);
@@ -69,6 +72,7 @@ internal static class SoftmaxCrossEntropy
     /// <summary>dx[r, j] = dy[r, j] − exp(y[r, j])·Σⱼ dy[r, j], where y = log-softmax(x). All (rows, cols).</summary>
     internal static void LogSoftmaxBackward(Tensor dy, Tensor y, Tensor dx)
     {
+        using var scope = dx.Device.Lock();
         if (dy.Device.UsesHostKernels)
         {
             HostSoftmaxCrossEntropy.LogSoftmaxBackward(dy, y, dx);
@@ -84,6 +88,7 @@ internal static class SoftmaxCrossEntropy
     /// <summary>y[r, j] = g[r]·x[r, j]: the per-example loss gradient applied to stored dlogits. x, y are (rows, cols), g is (rows).</summary>
     internal static void ScaleRows(Tensor x, Tensor g, Tensor y)
     {
+        using var scope = y.Device.Lock();
         if (x.Device.UsesHostKernels)
         {
             HostSoftmaxCrossEntropy.ScaleRows(x, g, y);

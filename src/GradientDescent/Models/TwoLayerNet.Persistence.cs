@@ -75,7 +75,11 @@ public sealed partial class TwoLayerNet
         {
             var order = options.UseBias ? new[] { "w1", "b1", "w2", "b2" } : ["w1", "w2"];
             var flat = order.SelectMany(name => contents.Get(name).Data).ToArray();
-            net._parameters.View.CopyFromCPU(flat);
+            using (device.Lock())
+            {
+                net._parameters.View.CopyFromCPU(flat);
+            }
+
             return net;
         }
         catch

@@ -39,15 +39,19 @@ public sealed partial class TwoLayerNet
         // Forward: h = relu(x·W1 + b1), logits = h·W2 + b2 (bias ops in place).
         Kernels.MatMul.Forward(x, false, w1, false, ws.Hidden);
         Kernels.BiasRelu.Forward(ws.Hidden, b1, ws.Hidden, relu: true);
+        NumericsCheck.Verify(nameof(TrainStep), ws.Hidden, "hidden activations relu(x·w1 + b1)");
         Kernels.MatMul.Forward(ws.Hidden, false, w2, false, ws.Logits);
         if (b2 is not null)
         {
             Kernels.BiasRelu.Forward(ws.Logits, b2, ws.Logits, relu: false);
         }
 
+        NumericsCheck.Verify(nameof(TrainStep), ws.Logits, "logits h·w2 + b2");
+
         // Loss and dlogits = (softmax − onehot) / n in one pass; then the mean.
         Kernels.SoftmaxCrossEntropy.Sparse(ws.Logits, labels, ws.RowLoss, ws.Logits, 1f / n);
         Kernels.Reductions.Total(ws.RowLoss, _workspace.Loss, 1f / n);
+        NumericsCheck.Verify(nameof(TrainStep), _workspace.Loss, "mean loss");
 
         // Backward (ws.Logits now holds dlogits).
         Kernels.MatMul.Forward(ws.Hidden, true, ws.Logits, false, dw2);
@@ -64,8 +68,25 @@ public sealed partial class TwoLayerNet
             Kernels.Reductions.ColumnSum(ws.HiddenGrad, db1);
         }
 
+        VerifyEach(nameof(TrainStep), grads, "gradient of ");
         sgd.ApplyFlat(_parameters, _gradients);
+        VerifyEach(nameof(TrainStep) + " update", Parameters, string.Empty);
         return _workspace.Loss;
+    }
+
+    /// <summary>With <see cref="ComputeDevice.CheckNumerics"/> on, checks each parameter-shaped tensor, named w1, b1, w2, b2.</summary>
+    private void VerifyEach(string op, IReadOnlyList<Tensor> tensors, string prefix)
+    {
+        if (!Device.CheckNumerics)
+        {
+            return;
+        }
+
+        string[] names = Options.UseBias ? ["w1", "b1", "w2", "b2"] : ["w1", "w2"];
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            NumericsCheck.Verify(op, tensors[i], prefix + names[i]);
+        }
     }
 
     /// <summary>Step buffers sized for the largest batch seen; smaller batches use leading rows.</summary>

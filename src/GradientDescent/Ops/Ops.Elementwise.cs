@@ -33,7 +33,7 @@ public static partial class Ops
         OpChecks.Finite(nameof(Scale), s, nameof(s));
         var y = NewResult(x.Device, [.. x.Shape]);
         Kernels.Elementwise.Scale(x, s, y);
-        GradientTape.Record(nameof(Scale), y, [x], (g, _) => [Scaled(g, s)]);
+        Complete(nameof(Scale), y, [x], (g, _) => [Scaled(g, s)]);
         return y;
     }
 
@@ -42,7 +42,7 @@ public static partial class Ops
         OpChecks.SameShape(op, a, nameof(a), b, nameof(b));
         var y = NewResult(a.Device, [.. a.Shape]);
         Kernels.Elementwise.AddScaled(a, alpha, b, y);
-        GradientTape.Record(op, y, [a, b], (g, needed) =>
+        Complete(op, y, [a, b], (g, needed) =>
         [
             needed[0] ? g.Clone() : null,
             needed[1] ? (alpha == 1f ? g.Clone() : Scaled(g, alpha)) : null,

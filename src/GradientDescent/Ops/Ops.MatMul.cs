@@ -33,7 +33,7 @@ public static partial class Ops
 
         var c = NewResult(a.Device, m, n);
         Kernels.MatMul.Forward(a, transposeA, b, transposeB, c);
-        GradientTape.Record(op, c, [a, b], (g, needed) =>
+        Complete(op, c, [a, b], (g, needed) =>
         [
             needed[0] ? (transposeA ? Product(b, transposeB, g, true) : Product(g, false, b, !transposeB)) : null,
             needed[1] ? (transposeB ? Product(g, true, a, transposeA) : Product(a, !transposeA, g, false)) : null,

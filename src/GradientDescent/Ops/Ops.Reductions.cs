@@ -34,7 +34,7 @@ public static partial class Ops
         OpChecks.Rank(nameof(ColumnSum), x, nameof(x), 2);
         var y = NewResult(x.Device, x.Shape[1]);
         Kernels.Reductions.ColumnSum(x, y);
-        GradientTape.Record(nameof(ColumnSum), y, [x], (g, _) =>
+        Complete(nameof(ColumnSum), y, [x], (g, _) =>
         {
             var dx = Tensor.Zeros(x.Device, [.. x.Shape]);
             Kernels.BiasRelu.Forward(dx, g, dx, relu: false);
@@ -78,7 +78,7 @@ public static partial class Ops
         OpChecks.Live(op, x, nameof(x));
         var y = NewResult(x.Device);
         Kernels.Reductions.Total(x, y, scale);
-        GradientTape.Record(op, y, [x], (g, _) =>
+        Complete(op, y, [x], (g, _) =>
         {
             var dx = Tensor.Uninitialized(x.Device, [.. x.Shape]);
             Kernels.Elementwise.BroadcastScalar(g, scale, dx);

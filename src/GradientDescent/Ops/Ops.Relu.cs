@@ -12,7 +12,7 @@ public static partial class Ops
         OpChecks.Live(nameof(Relu), x, nameof(x));
         var y = NewResult(x.Device, [.. x.Shape]);
         Kernels.BiasRelu.Forward(x, null, y, relu: true);
-        GradientTape.Record(nameof(Relu), y, [x], (g, _) => [ReluGradient(g, y)]);
+        Complete(nameof(Relu), y, [x], (g, _) => [ReluGradient(g, y)]);
         return y;
     }
 
@@ -46,7 +46,7 @@ public static partial class Ops
 
         var y = NewResult(x.Device, [.. x.Shape]);
         Kernels.BiasRelu.Forward(x, b, y, relu);
-        GradientTape.Record(op, y, [x, b], (g, needed) =>
+        Complete(op, y, [x, b], (g, needed) =>
         {
             var dz = relu ? ReluGradient(g, y) : g.Clone();
             Tensor? db = null;

@@ -13,7 +13,7 @@ public static partial class Ops
         OpChecks.Rank(nameof(LogSoftmax), x, nameof(x), 2);
         var y = NewResult(x.Device, [.. x.Shape]);
         Kernels.SoftmaxCrossEntropy.LogSoftmax(x, y);
-        GradientTape.Record(nameof(LogSoftmax), y, [x], (g, _) =>
+        Complete(nameof(LogSoftmax), y, [x], (g, _) =>
         {
             var dx = Tensor.Uninitialized(x.Device, [.. x.Shape]);
             Kernels.SoftmaxCrossEntropy.LogSoftmaxBackward(g, y, dx);
@@ -66,12 +66,22 @@ public static partial class Ops
         var loss = NewResult(logits.Device, logits.Shape[0]);
         var dlogits = Tensor.Uninitialized(logits.Device, [.. logits.Shape]);
         kernel(loss, dlogits);
-        bool recorded = GradientTape.Record(op, loss, [logits], (g, _) =>
+        bool recorded;
+        try
         {
-            var dx = Tensor.Uninitialized(logits.Device, [.. logits.Shape]);
-            Kernels.SoftmaxCrossEntropy.ScaleRows(dlogits, g, dx);
-            return [dx];
-        });
+            recorded = Complete(op, loss, [logits], (g, _) =>
+            {
+                var dx = Tensor.Uninitialized(logits.Device, [.. logits.Shape]);
+                Kernels.SoftmaxCrossEntropy.ScaleRows(dlogits, g, dx);
+                return [dx];
+            });
+        }
+        catch
+        {
+            dlogits.Dispose();
+            throw;
+        }
+
         if (recorded)
         {
             GradientTape.Adopt(dlogits);

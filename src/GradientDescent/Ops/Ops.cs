@@ -20,6 +20,26 @@ public static partial class Ops
         return tensor;
     }
 
+    /// <summary>
+    /// Finishes an operation: checks its result when <see cref="ComputeDevice.CheckNumerics"/> is on
+    /// (freeing it if the check fails), then records it on every active tape that watches an input.
+    /// </summary>
+    /// <returns>Whether any tape recorded it.</returns>
+    private static bool Complete(string op, Tensor result, Tensor[] inputs, GradientTape.Backward backward)
+    {
+        try
+        {
+            NumericsCheck.Verify(op, result);
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+
+        return GradientTape.Record(op, result, inputs, backward);
+    }
+
     private static Tensor Scaled(Tensor g, float s)
     {
         var result = Tensor.Uninitialized(g.Device, [.. g.Shape]);

@@ -68,12 +68,21 @@ public sealed class SgdStep
         if (TryCoalesce(pairs, out var flatParameters, out var flatGradients))
         {
             Kernels.Sgd.Update(flatParameters, flatGradients, _learningRate);
-            return;
+        }
+        else
+        {
+            foreach (var (p, g) in pairs)
+            {
+                Kernels.Sgd.Update(p, g, _learningRate);
+            }
         }
 
-        foreach (var (p, g) in pairs)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            Kernels.Sgd.Update(p, g, _learningRate);
+            if (gradients[i] is not null)
+            {
+                NumericsCheck.Verify(nameof(SgdStep), parameters[i], $"updated parameters[{i}]");
+            }
         }
     }
 
