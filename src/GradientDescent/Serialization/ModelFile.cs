@@ -84,7 +84,7 @@ public static class ModelFile
     /// <exception cref="InvalidDataFormatException">
     /// The file is not a valid model file: a wrong magic, a format version newer (or older) than this build
     /// reads, a negative or impossible count, rank, dimension or length (anything the file is too short
-    /// to hold), invalid UTF-8, a duplicate name, a truncated file, trailing bytes or a checksum mismatch.
+    /// to hold), invalid UTF-8, an empty or duplicate name, a truncated file, trailing bytes or a checksum mismatch.
     /// The message names the file, the offset and the values found.
     /// </exception>
     public static ModelFileContents Load(string path)

@@ -76,8 +76,14 @@ internal sealed class ModelFileReader : IDisposable
 
     private NamedArray ReadArray(int index)
     {
-        string name = ReadString($"the name of array {index}");
         long at = Offset;
+        string name = ReadString($"the name of array {index}");
+
+        // NamedArray rejects an empty name with an ArgumentException; a file must get the file's exception.
+        if (name.Length == 0)
+            throw Fail(at, $"array {index} has an empty name (length 0); every array needs a non-empty name.");
+
+        at = Offset;
         int rank = ReadInt32($"the rank of '{name}'");
         if (rank < 0 || rank > BodyLeft / 4)
             throw Fail(at, $"array '{name}' has rank {rank}, impossible with {Math.Max(BodyLeft, 0)} bytes left.");
