@@ -63,7 +63,7 @@ public sealed partial class ComputeDevice : IDisposable
     /// <summary>The accelerator's memory in bytes (for the CPU, the memory available to this process).</summary>
     public long MemorySize => IsCpu ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : Accelerator.MemorySize;
 
-    /// <summary>Bytes of tensor storage this device currently holds.</summary>
+    /// <summary>Bytes of device memory the library holds on this device: tensors, labels and internal scratch buffers.</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
     /// <summary>
@@ -249,10 +249,14 @@ public sealed partial class ComputeDevice : IDisposable
         return new DeviceLock(_gate);
     }
 
-    internal TensorStorage Allocate(int length)
+    internal TensorStorage Allocate(int length) => Allocate<float>(length);
+
+    /// <summary>A buffer of <typeparamref name="T"/> counted in <see cref="AllocatedBytes"/> and freed with the device, like tensor storage.</summary>
+    internal TensorStorage Allocate<T>(int length)
+        where T : unmanaged
     {
         using var scope = Lock();
-        var storage = new TensorStorage(this, Accelerator.Allocate1D<float>(Math.Max(length, 1)));
+        var storage = new TensorStorage(this, Accelerator.Allocate1D<T>(Math.Max(length, 1)));
         lock (_live)
         {
             _live.Add(storage);

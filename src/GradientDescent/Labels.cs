@@ -7,15 +7,18 @@ namespace GradientDescent;
 /// Integer class labels <c>0..NumClasses-1</c> on a device, one per example: the sparse targets of
 /// <see cref="Ops.SoftmaxCrossEntropy(Tensor, Labels)"/> and <see cref="Ops.Accuracy"/>.
 /// </summary>
-/// <remarks>Every label is checked on the host when created, so kernels can index with them safely.</remarks>
+/// <remarks>
+/// Every label is checked on the host when created, so kernels can index with them safely. Their buffer
+/// counts in <see cref="ComputeDevice.AllocatedBytes"/> and is freed by <see cref="Dispose"/> or with the device.
+/// </remarks>
 public sealed class Labels : IDisposable
 {
-    private MemoryBuffer1D<int, Stride1D.Dense>? _buffer;
+    private readonly TensorStorage _storage;
 
-    private Labels(ComputeDevice device, MemoryBuffer1D<int, Stride1D.Dense> buffer, int count, int numClasses)
+    private Labels(ComputeDevice device, TensorStorage storage, int count, int numClasses)
     {
         Device = device;
-        _buffer = buffer;
+        _storage = storage;
         Count = count;
         NumClasses = numClasses;
     }
@@ -30,14 +33,14 @@ public sealed class Labels : IDisposable
     public int NumClasses { get; }
 
     /// <summary>Whether the labels have been disposed (or their device has).</summary>
-    public bool IsDisposed => _buffer is null || Device.IsDisposed;
+    public bool IsDisposed => _storage.IsFreed;
 
     internal ArrayView<int> View
     {
         get
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
-            return _buffer!.View;
+            return _storage.IntView(Count);
         }
     }
 
@@ -67,10 +70,13 @@ public sealed class Labels : IDisposable
             }
         }
 
-        var buffer = device.Accelerator.Allocate1D<int>(labels.Length);
-        ArrayView<int> view = buffer.View;
-        view.CopyFromCPU(labels);
-        return new Labels(device, buffer, labels.Length, numClasses);
+        var storage = device.Allocate<int>(labels.Length);
+        using (device.Lock())
+        {
+            storage.IntView(labels.Length).CopyFromCPU(labels);
+        }
+
+        return new Labels(device, storage, labels.Length, numClasses);
     }
 
     /// <summary>Copies byte labels (as MNIST stores them) to the device; see <see cref="FromArray"/>.</summary>
@@ -95,11 +101,13 @@ public sealed class Labels : IDisposable
     /// <exception cref="ObjectDisposedException">The labels have been disposed.</exception>
     public int[] ToArray()
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var result = new int[Count];
+        using var scope = Device.Lock();
         View.CopyToCPU(result);
         return result;
     }
 
     /// <summary>Frees the device memory; harmless to call twice.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _buffer, null)?.Dispose();
+    public void Dispose() => _storage.Free();
 }

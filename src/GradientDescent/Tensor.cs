@@ -120,6 +120,7 @@ public sealed partial class Tensor : IDisposable
     /// <exception cref="ObjectDisposedException">This tensor has been disposed.</exception>
     public float[] ToArray()
     {
+        ThrowIfDisposed();
         var result = new float[Length];
         using var scope = Device.Lock();
         View.CopyToCPU(result);
@@ -148,6 +149,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A copy of the elements in new storage with another shape of the same length; never recorded by tapes.</summary>
     internal Tensor CloneAs(int[] shape)
     {
+        ThrowIfDisposed();
         var copy = Uninitialized(Device, shape);
         using var scope = Device.Lock();
         View.CopyTo(copy.View);

@@ -39,19 +39,35 @@ internal static class Reductions
         launch(Launch.GridStride(device, x.ColumnCount), x.View, y.View, x.RowCount, x.ColumnCount);
     }
 
-    /// <summary>index[r] = the first j maximising x[r, j]. x is (rows, cols), index is (rows).</summary>
-    internal static void ArgMax(Tensor x, ArrayView<int> index)
+    /// <summary>For each row r, the first j maximising x[r, j], returned in a host array. x is (rows, cols); the result has rows entries.</summary>
+    internal static int[] ArgMax(Tensor x)
     {
         using var scope = x.Device.Lock();
+        var index = new int[x.RowCount];
         if (x.Device.UsesHostKernels)
         {
-            HostReductions.ArgMax(x, HostMemory.Span(index));
-            return;
+            // Host kernels write straight into host memory: no device buffer needed.
+            HostReductions.ArgMax(x, index);
+            return index;
         }
 
+        // The device's counted allocator, so AllocatedBytes sees this scratch while it exists and a
+        // device disposed meanwhile still frees it.
         var device = x.Device;
-        var launch = device.Kernel(ArgMaxKernel, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int, int>(ArgMaxKernel));
-        launch(Launch.GridStride(device, x.RowCount), x.View, index, x.RowCount, x.ColumnCount);
+        var scratch = device.Allocate<int>(index.Length);
+        try
+        {
+            var view = scratch.IntView(index.Length);
+            var launch = device.Kernel(ArgMaxKernel, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int, int>(ArgMaxKernel));
+            launch(Launch.GridStride(device, x.RowCount), x.View, view, x.RowCount, x.ColumnCount);
+            view.CopyToCPU(index);
+        }
+        finally
+        {
+            scratch.Free();
+        }
+
+        return index;
     }
 
     /// <summary>correct[r] = 1 when argmax(x[r]) = label[r], else 0. x is (rows, cols), labels and correct are (rows).</summary>

@@ -1,5 +1,3 @@
-using ILGPU.Runtime;
-
 namespace GradientDescent;
 
 public static partial class Ops
@@ -51,9 +49,7 @@ public static partial class Ops
     public static int[] ArgMax(Tensor x)
     {
         OpChecks.Rank(nameof(ArgMax), x, nameof(x), 2);
-        using var buffer = x.Device.Accelerator.Allocate1D<int>(x.Shape[0]);
-        Kernels.Reductions.ArgMax(x, buffer.View);
-        return buffer.GetAsArray1D();
+        return Kernels.Reductions.ArgMax(x);
     }
 
     /// <summary>The fraction of rows whose argmax equals the label.</summary>

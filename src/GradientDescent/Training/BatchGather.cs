@@ -1,4 +1,3 @@
-using ILGPU;
 using ILGPU.Runtime;
 
 namespace GradientDescent.Training;
@@ -23,7 +22,7 @@ public sealed class BatchGather : IDisposable
 {
     private readonly Tensor _x;
     private readonly Labels _labels;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _index;
+    private readonly TensorStorage _index;
     private readonly Dictionary<int, (Tensor X, Labels Labels)> _buffers = [];
     private bool _disposed;
 
@@ -43,7 +42,7 @@ public sealed class BatchGather : IDisposable
         _x = x;
         _labels = labels;
         Capacity = capacity;
-        _index = x.Device.Accelerator.Allocate1D<int>(capacity);
+        _index = x.Device.Allocate<int>(capacity);
     }
 
     /// <summary>The largest batch <see cref="Next"/> accepts.</summary>
@@ -87,8 +86,10 @@ public sealed class BatchGather : IDisposable
             _buffers[count] = batch;
         }
 
-        ArrayView<int> index = _index.View;
-        index.SubView(0, count).CopyFromCPU(indices);
+        // One lock for the copy and the gather: the index buffer must not be rewritten in between.
+        using var scope = _x.Device.Lock();
+        var index = _index.IntView(count);
+        index.CopyFromCPU(indices);
         Kernels.Gather.Rows(_x, _labels, index, count, batch.X, batch.Labels);
         return batch;
     }
@@ -109,6 +110,6 @@ public sealed class BatchGather : IDisposable
         }
 
         _buffers.Clear();
-        _index.Dispose();
+        _index.Free();
     }
 }
