@@ -54,8 +54,11 @@ internal static unsafe class HostGemm
         }
 
         int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, (m + MR - 1) / MR));
-        // Enough row blocks for every core: small m gets smaller blocks (multiples of MR).
-        int mc = Math.Min(MC, RoundUp((m + workers - 1) / workers, MR));
+        // The same number of row blocks for every core, as equal as multiples of MR allow: with blocks of
+        // exactly MC rows, m = 784 made 7 blocks, 4 for one core and 3 for the other, which left one
+        // core idle for a quarter of the product.
+        int blocksPerWorker = (m + (workers * MC) - 1) / (workers * MC);
+        int mc = Math.Min(MC, RoundUp((m + (workers * blocksPerWorker) - 1) / (workers * blocksPerWorker), MR));
         int blocksM = (m + mc - 1) / mc;
         // One parallel region per product: each core takes a contiguous range of row blocks and packs its
         // own copy of B, which costs far less than waking the other core once per depth block.
