@@ -22,17 +22,7 @@ public sealed partial class Tensor
             tensor.View.CopyFromCPU(data);
         }
 
-        try
-        {
-            NumericsCheck.Verify(nameof(FromArray), tensor);
-        }
-        catch
-        {
-            tensor.Dispose();
-            throw;
-        }
-
-        return tensor;
+        return Checked(nameof(FromArray), tensor);
     }
 
     /// <summary>Copies host floats to a new vector.</summary>
@@ -93,7 +83,7 @@ public sealed partial class Tensor
     {
         var tensor = Uninitialized(device, shape);
         Kernels.Elementwise.Fill(tensor, value);
-        return tensor;
+        return Checked(nameof(Constant), tensor);
     }
 
     /// <summary>A scalar (shape <c>()</c>).</summary>
@@ -137,6 +127,21 @@ public sealed partial class Tensor
         }
 
         return FromArray(device, values, shape);
+    }
+
+    /// <summary>Returns a new tensor after the <see cref="ComputeDevice.CheckNumerics"/> check, freeing it if the check throws.</summary>
+    private static Tensor Checked(string operation, Tensor tensor)
+    {
+        try
+        {
+            NumericsCheck.Verify(operation, tensor);
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
     }
 
     private static void RequireLength(int length, int[] shape, string parameter)

@@ -7,7 +7,7 @@ using NUnit.Framework;
 namespace GradientDescent.Tests.Docs;
 
 /// <summary>
-/// The C# in README.md, docs/getting-started.md and docs/mnist.md is compiled: it appears in
+/// The C# in README.md, docs/getting-started.md, docs/mnist.md and docs/reliability.md is compiled: it appears in
 /// samples/QuickStart (which CI builds and runs) or here, where it runs on the device under test.
 /// </summary>
 [TestFixture]
@@ -19,6 +19,7 @@ public sealed class DocsExamplesTests
     [TestCase("README.md", 1)]
     [TestCase("docs/getting-started.md", 3)]
     [TestCase("docs/mnist.md", 1)]
+    [TestCase("docs/reliability.md", 1)]
     public void EveryCodeBlock_IsCompiled(string document, int blocks) =>
         DocumentedCode.AssertEveryBlockIsCompiled(document, blocks, QuickStart, ThisFile());
 
@@ -60,6 +61,15 @@ public sealed class DocsExamplesTests
         var result = GradientCheck.Run(() => Ops.Mean(Ops.Relu(Ops.MatMul(a, b))), [a, b]);
         Console.WriteLine(result);   // worst relative error per source, tape against central differences
         Assert.That(result.MaxRelativeError, Is.LessThan(5e-2), result.ToString());
+    }
+
+    [Test]
+    public void CheckNumerics_StopsAtTheFirstBadOperation()
+    {
+        using var device = ComputeDevice.Create(new ComputeDeviceOptions { CheckNumerics = true });
+        using var x = Tensor.FromArray(device, [1f, 3e38f], 2);
+        var e = Assert.Throws<NonFiniteValueException>(() => Ops.Scale(x, 10f))!;
+        Assert.That(e.Message, Does.StartWith("Scale produced +∞ in its result of shape (2,)"));
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

@@ -77,6 +77,13 @@ public sealed class CheckNumericsTests(DeviceUnderTest deviceUnderTest)
     }
 
     [Test]
+    public void Constant_Infinite()
+    {
+        var e = Assert.Throws<NonFiniteValueException>(() => Tensor.Constant(Device, float.NegativeInfinity, 2, 2))!;
+        Assert.That((e.Operation, e.Value, e.Count), Is.EqualTo(("Constant", float.NegativeInfinity, 4)));
+    }
+
+    [Test]
     public void MatMul_Overflow()
     {
         using var a = Tensor.Constant(Device, 2e19f, 3, 5);
