@@ -114,33 +114,28 @@ public sealed class ThreadSafetyTests(DeviceUnderTest deviceUnderTest)
         }
     }
 
-    private static float[] TrainFused(ComputeDevice device, int seed, int steps)
-    {
-        using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Inputs = 12, Hidden = 7, Classes = 3, Seed = (ulong)seed });
-        var (xValues, labelValues) = TwoLayerNetTests.Problem(9, 12, 3, seed: seed);
-        using var x = Tensor.FromArray(device, xValues, 9, 12);
-        using var labels = Labels.FromArray(device, labelValues, 3);
-        var sgd = new SgdStep(0.2f);
-        for (int step = 0; step < steps; step++)
-        {
-            net.TrainStep(x, labels, sgd);
-        }
+    private static float[] TrainFused(ComputeDevice device, int seed, int steps) =>
+        Train(device, seed, steps, (net, x, labels, sgd) => net.TrainStep(x, labels, sgd));
 
-        return [.. net.Parameters.SelectMany(p => p.ToArray())];
-    }
-
-    private static float[] TrainWithTape(ComputeDevice device, int seed, int steps)
-    {
-        using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Inputs = 12, Hidden = 7, Classes = 3, Seed = (ulong)seed });
-        var (xValues, labelValues) = TwoLayerNetTests.Problem(9, 12, 3, seed: seed);
-        using var x = Tensor.FromArray(device, xValues, 9, 12);
-        using var labels = Labels.FromArray(device, labelValues, 3);
-        var sgd = new SgdStep(0.2f);
-        for (int step = 0; step < steps; step++)
+    private static float[] TrainWithTape(ComputeDevice device, int seed, int steps) =>
+        Train(device, seed, steps, (net, x, labels, sgd) =>
         {
             using var tape = new GradientTape();
             var loss = net.Loss(x, labels);
             sgd.Apply(net.Parameters, tape.Gradient(loss, [.. net.Parameters]));
+        });
+
+    /// <summary>Trains a seeded 12 → 7 → 3 net on a seeded batch of 9 and returns its parameters.</summary>
+    private static float[] Train(ComputeDevice device, int seed, int steps, Action<TwoLayerNet, Tensor, Labels, SgdStep> step)
+    {
+        using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Inputs = 12, Hidden = 7, Classes = 3, Seed = (ulong)seed });
+        var (xValues, labelValues) = TwoLayerNetTests.Problem(9, 12, 3, seed: seed);
+        using var x = Tensor.FromArray(device, xValues, 9, 12);
+        using var labels = Labels.FromArray(device, labelValues, 3);
+        var sgd = new SgdStep(0.2f);
+        for (int i = 0; i < steps; i++)
+        {
+            step(net, x, labels, sgd);
         }
 
         return [.. net.Parameters.SelectMany(p => p.ToArray())];
