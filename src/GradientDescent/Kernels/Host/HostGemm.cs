@@ -136,12 +136,35 @@ internal static unsafe class HostGemm
     }
 
     /// <summary>
-    /// The register tile over a packed A panel (MR floats per depth step): one A pointer with constant
-    /// offsets and two depth steps per iteration, so the loop carries 12 FMAs per 8 loads and little
-    /// else. In isolation it runs at ~98% of one core's FMA peak against ~88% for the general form below.
+    /// The register tile over a packed A panel (MR floats per depth step): the row offsets are the
+    /// constants 1–5, so once <see cref="Tile"/> is inlined every broadcast addresses one A pointer
+    /// plus a fixed displacement. In isolation it runs at ~98% of one core's FMA peak.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroPacked(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool accumulate)
+    private static void MicroPacked(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool accumulate) =>
+        Tile(kc, a, MR, 1, 2, 3, 4, 5, b, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// The register tile over op(A) read in place: element (r, p) at <c>a[r·rowStride + p·depthStride]</c>.
+    /// Rows past the edge read row 0 again (always valid memory); their results are never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro(
+        int kc, float* a, int depthStride, int rowStride, float* b, float* c, int ldc, int rows, int cols, bool accumulate) =>
+        Tile(kc, a, depthStride,
+            rows > 1 ? rowStride : 0, rows > 2 ? 2L * rowStride : 0, rows > 3 ? 3L * rowStride : 0,
+            rows > 4 ? 4L * rowStride : 0, rows > 5 ? 5L * rowStride : 0,
+            b, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// A 6×16 tile of C from kc depth steps: row r of op(A) at <c>a + o_r</c> (o_0 = 0), one depth step
+    /// <paramref name="depthStride"/> further; B a packed NR-wide panel. Two depth steps per iteration
+    /// and one A pointer keep the loop to 12 FMAs per 8 loads and almost nothing else.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(
+        int kc, float* a, long depthStride, long o1, long o2, long o3, long o4, long o5,
+        float* b, float* c, int ldc, int rows, int cols, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -149,27 +172,27 @@ internal static unsafe class HostGemm
         PrefetchTile(c, ldc, rows);
         while (b < pairsEnd)
         {
-            Step(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step(a + MR, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            a += 2 * MR;
+            Step(a, o1, o2, o3, o4, o5, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a + depthStride, o1, o2, o3, o4, o5, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a += 2 * depthStride;
             b += 2 * NR;
         }
 
         if ((kc & 1) != 0)
         {
-            Step(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a, o1, o2, o3, o4, o5, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
 
         WriteTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     /// <summary>
-    /// One depth step of the tile from a packed A panel: two loads of B's row, six broadcasts of A's
-    /// column, twelve FMAs. Inlined, the accumulators stay in registers (checked in the disassembly).
+    /// One depth step of the tile: two loads of B's row, six broadcasts of A's column (rows at a and
+    /// a + o1..o5), twelve FMAs. Inlined, the accumulators stay in registers (checked in the disassembly).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step(
-        float* a, float* b,
+        float* a, long o1, long o2, long o3, long o4, long o5, float* b,
         ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c10, ref Vector256<float> c11,
         ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c30, ref Vector256<float> c31,
         ref Vector256<float> c40, ref Vector256<float> c41, ref Vector256<float> c50, ref Vector256<float> c51)
@@ -179,69 +202,21 @@ internal static unsafe class HostGemm
         var x = Vector256.Create(a[0]);
         c00 = MulAdd(x, b0, c00);
         c01 = MulAdd(x, b1, c01);
-        x = Vector256.Create(a[1]);
+        x = Vector256.Create(a[o1]);
         c10 = MulAdd(x, b0, c10);
         c11 = MulAdd(x, b1, c11);
-        x = Vector256.Create(a[2]);
+        x = Vector256.Create(a[o2]);
         c20 = MulAdd(x, b0, c20);
         c21 = MulAdd(x, b1, c21);
-        x = Vector256.Create(a[3]);
+        x = Vector256.Create(a[o3]);
         c30 = MulAdd(x, b0, c30);
         c31 = MulAdd(x, b1, c31);
-        x = Vector256.Create(a[4]);
+        x = Vector256.Create(a[o4]);
         c40 = MulAdd(x, b0, c40);
         c41 = MulAdd(x, b1, c41);
-        x = Vector256.Create(a[5]);
+        x = Vector256.Create(a[o5]);
         c50 = MulAdd(x, b0, c50);
         c51 = MulAdd(x, b1, c51);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro(
-        int kc, float* a, int depthStride, int rowStride, float* b, float* c, int ldc, int rows, int cols, bool accumulate)
-    {
-        PrefetchTile(c, ldc, rows);
-        // Rows past the edge read row 0 again (always valid memory); their results are never stored.
-        float* a0 = a;
-        float* a1 = rows > 1 ? a + rowStride : a;
-        float* a2 = rows > 2 ? a + (2 * rowStride) : a;
-        float* a3 = rows > 3 ? a + (3 * rowStride) : a;
-        float* a4 = rows > 4 ? a + (4 * rowStride) : a;
-        float* a5 = rows > 5 ? a + (5 * rowStride) : a;
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(*a0);
-            c00 = MulAdd(x, b0, c00);
-            c01 = MulAdd(x, b1, c01);
-            x = Vector256.Create(*a1);
-            c10 = MulAdd(x, b0, c10);
-            c11 = MulAdd(x, b1, c11);
-            x = Vector256.Create(*a2);
-            c20 = MulAdd(x, b0, c20);
-            c21 = MulAdd(x, b1, c21);
-            x = Vector256.Create(*a3);
-            c30 = MulAdd(x, b0, c30);
-            c31 = MulAdd(x, b1, c31);
-            x = Vector256.Create(*a4);
-            c40 = MulAdd(x, b0, c40);
-            c41 = MulAdd(x, b1, c41);
-            x = Vector256.Create(*a5);
-            c50 = MulAdd(x, b0, c50);
-            c51 = MulAdd(x, b1, c51);
-            a0 += depthStride;
-            a1 += depthStride;
-            a2 += depthStride;
-            a3 += depthStride;
-            a4 += depthStride;
-            a5 += depthStride;
-            b += NR;
-        }
-
-        WriteTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     /// <summary>
