@@ -185,10 +185,18 @@ public sealed partial class ComputeDevice : IDisposable
         Accelerator.Synchronize();
     }
 
-    /// <summary>A one-line description: kind, index, name and memory.</summary>
+    /// <summary>
+    /// A one-line description: kind, index, name and memory, the CPU kernel set, and whether numeric
+    /// checks are on (so that a log or a benchmark report shows a run that paid for them).
+    /// </summary>
     /// <returns>For example <c>cuda:0 NVIDIA H100 80GB HBM3 (79.1 GiB)</c>.</returns>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{KindName(Kind)}:{Index} {Name} ({MemorySize / (1024.0 * 1024 * 1024):0.0} GiB{(CpuKernels is { } set ? $", {set.ToString().ToLowerInvariant()} kernels" : string.Empty)})");
+    public override string ToString()
+    {
+        string kernels = CpuKernels is { } set ? $", {set.ToString().ToLowerInvariant()} kernels" : string.Empty;
+        string checks = CheckNumerics ? ", numeric checks on" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{KindName(Kind)}:{Index} {Name} ({MemorySize / (1024.0 * 1024 * 1024):0.0} GiB{kernels}{checks})");
+    }
 
     /// <summary>Frees every tensor still alive on the device, the kernels, and the accelerator.</summary>
     public void Dispose()

@@ -39,6 +39,8 @@ public sealed class CheckNumericsTests(DeviceUnderTest deviceUnderTest)
         {
             Assert.That(on.CheckNumerics, Is.True);
             Assert.That(off.CheckNumerics, Is.False);
+            Assert.That(on.ToString(), Does.EndWith(", host kernels, numeric checks on)"), "a log shows the slower mode");
+            Assert.That(off.ToString(), Does.Not.Contain("numeric"));
         }
     }
 
