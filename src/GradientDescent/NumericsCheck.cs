@@ -33,6 +33,27 @@ internal static class NumericsCheck
         }
     }
 
+    /// <summary>
+    /// <see cref="Verify"/> for a result the caller has just created and not yet handed out: it is
+    /// freed if the check throws, so a rejected result never leaks.
+    /// </summary>
+    /// <param name="operation">The operation that created the tensor.</param>
+    /// <param name="tensor">The new tensor, any shape.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    internal static Tensor VerifyNew(string operation, Tensor tensor)
+    {
+        try
+        {
+            Verify(operation, tensor);
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
+    }
+
     private static int[] Unravel(int flat, IReadOnlyList<int> shape)
     {
         var index = new int[shape.Count];

@@ -22,7 +22,7 @@ public sealed partial class Tensor
             tensor.View.CopyFromCPU(data);
         }
 
-        return Checked(nameof(FromArray), tensor);
+        return NumericsCheck.VerifyNew(nameof(FromArray), tensor);
     }
 
     /// <summary>Copies host floats to a new vector.</summary>
@@ -83,7 +83,7 @@ public sealed partial class Tensor
     {
         var tensor = Uninitialized(device, shape);
         Kernels.Elementwise.Fill(tensor, value);
-        return Checked(nameof(Constant), tensor);
+        return NumericsCheck.VerifyNew(nameof(Constant), tensor);
     }
 
     /// <summary>A scalar (shape <c>()</c>).</summary>
@@ -127,21 +127,6 @@ public sealed partial class Tensor
         }
 
         return FromArray(device, values, shape);
-    }
-
-    /// <summary>Returns a new tensor after the <see cref="ComputeDevice.CheckNumerics"/> check, freeing it if the check throws.</summary>
-    private static Tensor Checked(string operation, Tensor tensor)
-    {
-        try
-        {
-            NumericsCheck.Verify(operation, tensor);
-            return tensor;
-        }
-        catch
-        {
-            tensor.Dispose();
-            throw;
-        }
     }
 
     private static void RequireLength(int length, int[] shape, string parameter)

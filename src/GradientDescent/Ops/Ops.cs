@@ -27,16 +27,7 @@ public static partial class Ops
     /// <returns>Whether any tape recorded it.</returns>
     private static bool Complete(string op, Tensor result, Tensor[] inputs, GradientTape.Backward backward)
     {
-        try
-        {
-            NumericsCheck.Verify(op, result);
-        }
-        catch
-        {
-            result.Dispose();
-            throw;
-        }
-
+        NumericsCheck.VerifyNew(op, result);
         return GradientTape.Record(op, result, inputs, backward);
     }
 

@@ -212,10 +212,10 @@ public sealed class ReproducibilityTests(DeviceUnderTest deviceUnderTest)
         internal DataSet Data(ComputeDevice device)
         {
             var (x, labels) = TwoLayerNetTests.Problem(Rows, Inputs, Classes, seed: 99);
-            var batches = new Batch[Rows / Batch];
+            var batches = new LabelledBatch[Rows / Batch];
             for (int b = 0; b < batches.Length; b++)
             {
-                batches[b] = new Batch(
+                batches[b] = new LabelledBatch(
                     Tensor.FromArray(device, x.AsSpan(b * Batch * Inputs, Batch * Inputs), Batch, Inputs),
                     Labels.FromArray(device, labels.AsSpan(b * Batch, Batch), Classes));
             }
@@ -224,16 +224,7 @@ public sealed class ReproducibilityTests(DeviceUnderTest deviceUnderTest)
         }
     }
 
-    private sealed record Batch(Tensor X, Labels Labels) : IDisposable
-    {
-        public void Dispose()
-        {
-            X.Dispose();
-            Labels.Dispose();
-        }
-    }
-
-    private sealed record DataSet(Batch[] Batches) : IDisposable
+    private sealed record DataSet(LabelledBatch[] Batches) : IDisposable
     {
         public void Dispose()
         {

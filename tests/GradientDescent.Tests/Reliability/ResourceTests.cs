@@ -215,18 +215,9 @@ public sealed class ResourceTests(DeviceUnderTest deviceUnderTest)
     private TwoLayerNet SmallNet(ulong seed) =>
         new(Device, new TwoLayerNetOptions { Inputs = Inputs, Hidden = Hidden, Classes = Classes, Seed = seed });
 
-    private Batch Data(int seed)
+    private LabelledBatch Data(int seed)
     {
         var (x, labels) = TwoLayerNetTests.Problem(Rows, Inputs, Classes, seed);
-        return new Batch(Tensor.FromArray(Device, x, Rows, Inputs), Labels.FromArray(Device, labels, Classes));
-    }
-
-    private sealed record Batch(Tensor X, Labels Labels) : IDisposable
-    {
-        public void Dispose()
-        {
-            X.Dispose();
-            Labels.Dispose();
-        }
+        return new LabelledBatch(Tensor.FromArray(Device, x, Rows, Inputs), Labels.FromArray(Device, labels, Classes));
     }
 }

@@ -1,0 +1,11 @@
+namespace GradientDescent.Tests.Support;
+
+/// <summary>Inputs (rows, features) and their labels on one device, disposed together.</summary>
+internal sealed record LabelledBatch(Tensor X, Labels Labels) : IDisposable
+{
+    public void Dispose()
+    {
+        X.Dispose();
+        Labels.Dispose();
+    }
+}
