@@ -1,5 +1,4 @@
 using System.Globalization;
-using GradientDescent.Training;
 using ScottPlot;
 
 namespace GradientDescent.Samples.MnistSample;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using GradientDescent.Data;
-using GradientDescent.Training;
 using Spectre.Console;
 
 namespace GradientDescent.Samples.MnistSample;
@@ -17,10 +15,8 @@ internal static class EvaluateRun
         {
             if (imagesPath is null || labelsPath is null)
             {
-                string folder = Mnist.FindShippedFolder()
-                    ?? throw new DirectoryNotFoundException($"no --images/--labels given and {Mnist.ShippedFolder} was not found above this folder.");
-                var all = MnistData.Read(Path.Combine(folder, Mnist.ShippedImagesFile), Path.Combine(folder, Mnist.ShippedLabelsFile));
-                data = all.Slice(Mnist.ShippedTrainCount, all.Count - Mnist.ShippedTrainCount);
+                var all = Mnist10k.Read();
+                data = all.Slice(Mnist.SampleTrainCount, all.Count - Mnist.SampleTrainCount);
             }
             else
             {
@@ -66,7 +62,7 @@ internal static class EvaluateRun
 
                 using var set = data.ToDevice(device);
                 var clock = Stopwatch.StartNew();
-                double accuracy = Trainer.Accuracy(net, set.Images, set.Labels);
+                double accuracy = net.Accuracy(set.Images, set.Labels);
                 clock.Stop();
                 Report(modelPath, net, data, accuracy, clock.Elapsed);
                 return 0;

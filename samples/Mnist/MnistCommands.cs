@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using GradientDescent.Data;
-using GradientDescent.Training;
 
 namespace GradientDescent.Samples.MnistSample;
 
@@ -14,8 +12,8 @@ internal static class MnistCommands
         var data = new Option<DirectoryInfo?>("--data")
         {
             Description = "Folder with the standard MNIST files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-                + "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Default: the 10,000 digits shipped in "
-                + $"{Mnist.ShippedFolder}, first {Mnist.ShippedTrainCount} train, last 2000 test.",
+                + "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Default: the 10,000 digits of "
+                + $"the GradientDescent.Mnist10k package (beside the app), first {Mnist.SampleTrainCount} train, last 2000 test.",
             HelpName = "DIR",
         };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => defaults.Epochs };
@@ -64,7 +62,7 @@ internal static class MnistCommands
             parse.GetValue(hidden),
             parse.GetValue(device),
             parse.GetValue(seed),
-            parse.GetValue(init) == "seed" ? WeightInit.Seed : WeightInit.He,
+            parse.GetValue(init) == "seed" ? WeightInit.Tutorial : WeightInit.He,
             parse.GetValue(output)?.FullName), cancel), CancellationToken.None));
         root.Subcommands.Add(EvaluateCommand());
         return root;
@@ -99,7 +97,7 @@ internal static class MnistCommands
     {
         var device = new Option<string?>("--device")
         {
-            Description = $"cpu, cuda or opencl, optionally with an index (cuda:1). Default: ${ComputeDeviceOptions.EnvironmentVariable}, else the best present (CUDA, OpenCL, CPU).",
+            Description = $"cpu, cuda or opencl, optionally with an index (cuda:1). Default: ${ComputeDeviceOptions.DeviceVariable}, else the best present (CUDA, OpenCL, CPU).",
             HelpName = "KIND[:N]",
         };
         device.Validators.Add(result =>

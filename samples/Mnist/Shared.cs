@@ -1,5 +1,4 @@
 using System.Globalization;
-using GradientDescent.Data;
 using Spectre.Console;
 
 namespace GradientDescent.Samples.MnistSample;
@@ -33,13 +32,6 @@ internal static class Shared
     {
         AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
         return code;
-    }
-
-    /// <summary>The repository that holds the shipped data (walking up from the app and the current folder), or null.</summary>
-    internal static string? RepositoryRoot()
-    {
-        var shipped = Mnist.FindShippedFolder();
-        return shipped is null ? null : Path.GetFullPath(Path.Combine(shipped, "..", ".."));
     }
 
     internal static string Percent(double fraction) =>

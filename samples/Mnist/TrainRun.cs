@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using GradientDescent.Data;
-using GradientDescent.Training;
 using Spectre.Console;
 
 namespace GradientDescent.Samples.MnistSample;
@@ -27,7 +25,7 @@ internal static class TrainRun
             MnistSplit data;
             try
             {
-                data = settings.DataFolder is null ? Mnist.LoadShipped(device) : Mnist.LoadFolder(device, settings.DataFolder);
+                data = settings.DataFolder is null ? Mnist10k.Load(device) : Mnist.LoadFolder(device, settings.DataFolder);
             }
             catch (Exception e) when (e is IOException or InvalidDataFormatException or UnauthorizedAccessException or ArgumentException)
             {
@@ -202,7 +200,7 @@ internal static class TrainRun
     private static void WriteOutputs(
         TrainSettings settings, TwoLayerNet net, List<EpochResult> results, TwoLayerNetOptions netOptions, TrainerOptions trainerOptions, ComputeDevice device)
     {
-        string folder = settings.OutputFolder ?? Path.Combine(Shared.RepositoryRoot() ?? Directory.GetCurrentDirectory(), "out", "mnist");
+        string folder = settings.OutputFolder ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "mnist");
         try
         {
             Directory.CreateDirectory(folder);

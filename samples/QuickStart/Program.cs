@@ -11,7 +11,7 @@ var classes = new int[256];
 for (int i = 0; i < classes.Length; i++) classes[i] = random.Next(10);
 
 using var x = Tensor.FromArray(device, pixels, 256, 784);   // (n, 784)
-using var y = Labels.FromArray(device, classes, numClasses: 10);
+using var y = Labels.FromArray(device, classes, classes: 10);
 using var net = new TwoLayerNet(device);                    // 784 → 100 → 10, He init
 var sgd = new SgdStep(learningRate: 0.1f);
 

@@ -10,7 +10,7 @@ for (int i = 0; i < pixels.Length; i++) pixels[i] = random.NextSingle();
 var classes = Enumerable.Range(0, n).Select(_ => random.Next(10)).ToArray();
 
 using var x = Tensor.FromArray(device, pixels, n, 784);
-using var y = Labels.FromArray(device, classes, numClasses: 10);
+using var y = Labels.FromArray(device, classes, classes: 10);
 using var net = new TwoLayerNet(device);
 var sgd = new SgdStep(0.1f);
 float first = net.TrainStep(x, y, sgd).Item();

@@ -37,8 +37,8 @@ public class SoftmaxCrossEntropyBenchmarks
     [Benchmark(Baseline = true)]
     public void Unfused()
     {
-        Kernels.SoftmaxCrossEntropy.LogSoftmax(_logits, _logProbabilities);
-        Kernels.SoftmaxCrossEntropy.LogSoftmaxBackward(_logits, _logProbabilities, _gradient);
+        SoftmaxKernels.LogSoftmax(_logits, _logProbabilities);
+        SoftmaxKernels.LogSoftmaxBackward(_logits, _logProbabilities, _gradient);
         _device.Synchronize();
     }
 

@@ -46,7 +46,7 @@ public sealed class MatMulWorkload : Workload
     public override double Bytes => 4.0 * (((double)_m * _k) + ((double)_k * _n) + ((double)_m * _n));
 
     /// <inheritdoc/>
-    public override void Run() => Kernels.MatMul.Forward(_a, _transposeA, _b, _transposeB, _c);
+    public override void Run() => MatMulKernels.Forward(_a, _transposeA, _b, _transposeB, _c);
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -35,7 +35,7 @@ public sealed class SoftmaxCrossEntropyWorkload : Workload
     public override double Bytes => 8.0 * _rows * _classes;
 
     /// <inheritdoc/>
-    public override void Run() => Kernels.SoftmaxCrossEntropy.Sparse(_logits, _labels, _loss, _dlogits, 1f / _rows);
+    public override void Run() => SoftmaxKernels.Sparse(_logits, _labels, _loss, _dlogits, 1f / _rows);
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -91,11 +91,11 @@ public sealed class ElementwiseWorkload : Workload
     {
         if (Operation == "sgd")
         {
-            Kernels.Sgd.Update(_y, _x, 1e-6f);
+            SgdKernels.Update(_y, _x, 1e-6f);
         }
         else
         {
-            Kernels.BiasRelu.Forward(_x, _bias, _y, relu: true);
+            ReluKernels.Forward(_x, _bias, _y, relu: true);
         }
     }
 

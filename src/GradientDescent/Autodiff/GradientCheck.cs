@@ -76,7 +76,7 @@ public static class GradientCheck
 
     private static float[]?[] AnalyticGradients(Func<Tensor> function, IReadOnlyList<Tensor> sources)
     {
-        using var scope = GradientTape.Isolated();
+        using var scope = TensorScope.Isolated();
         using var tape = new GradientTape();
         foreach (var source in sources)
         {
@@ -113,12 +113,12 @@ public static class GradientCheck
 
     private static double Evaluate(Func<Tensor> function)
     {
-        using var scope = GradientTape.Isolated();
+        using var scope = TensorScope.Isolated();
         return function().Item();
     }
 
     private static void Set(Tensor tensor, int index, float value) =>
-        Kernels.Elementwise.Fill(Tensor.ViewOf(tensor, index, [1]), value);
+        ElementwiseKernels.Fill(Tensor.ViewOf(tensor, index, [1]), value);
 
     private static int[] ChooseIndices(int length, int count, ref NormalSampler sampler)
     {

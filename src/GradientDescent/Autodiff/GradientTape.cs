@@ -1,4 +1,4 @@
-using ILGPU.Runtime;
+using System.Runtime.CompilerServices;
 
 namespace GradientDescent;
 
@@ -8,67 +8,82 @@ namespace GradientDescent;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A tape records, on the thread that created it, every operation with at least one input it watches.
-/// Tensors with <see cref="Tensor.IsTrainable"/> are watched automatically; <see cref="Watch"/> adds any
-/// other; every recorded output is watched too. Tapes nest: each active tape records what it watches.
+/// A tape records every operation with at least one input it watches, from its creation until it is
+/// disposed, on the flow of execution that created it: it follows <c>await</c> to whichever thread the
+/// continuation runs on, and a tape created inside an async method is not seen by its caller. Tensors with
+/// <see cref="Tensor.IsTrainable"/> are watched automatically; <see cref="Watch"/> adds any other; every
+/// recorded result is watched too. Tapes nest: each active tape records what it watches.
 /// </para>
 /// <para>
 /// Ownership: every tensor an operation returns while a tape is active — recorded or not — is owned by
-/// the outermost active tape, as are the gradients <see cref="Gradient(Tensor, Tensor[])"/> returns.
-/// They are disposed with that tape; <see cref="Tensor.Clone"/> keeps a copy beyond it.
+/// the outermost active tape, as are the gradients <see cref="Gradient(Tensor, Tensor[])"/> returns, and all
+/// are freed when that tape is disposed (disposing one of them yourself does nothing). A tape that is not
+/// persistent is finished by its one <see cref="Gradient(Tensor, Tensor[])"/>: from then on it records and owns
+/// nothing more, so what the caller computes afterwards (an update <c>w1 = w1 - lr * dw1</c>) is the caller's.
+/// <see cref="Keep"/> hands one of the tape's tensors to the caller. A tape never disposed keeps what it owns;
+/// <see cref="ComputeDevice.GetMemoryUsage"/> names it by the line that created it.
+/// </para>
+/// <para>
+/// Gradients are computed from the values the operations saw: if a tensor a backward rule reads was
+/// changed in place since (an optimiser step, say), <see cref="Gradient(Tensor, Tensor[])"/> throws rather
+/// than mix old and new values. Second-order gradients (a tape recording another tape's gradient) are not
+/// computed: the outer tape's <see cref="Gradient(Tensor, Tensor[])"/> throws <see cref="NotSupportedException"/>.
 /// </para>
 /// </remarks>
-public sealed class GradientTape : IDisposable
+public sealed class GradientTape : IOpRecorder, ITensorOwner, IDisposable
 {
-    [ThreadStatic]
-    private static List<GradientTape>? s_active;
-
-    [ThreadStatic]
-    private static bool s_paused;
-
-    private readonly List<TapeNode> _nodes = [];
+    private readonly List<RecordedOp> _nodes = [];
     private readonly HashSet<Tensor> _watched = new(ReferenceEqualityComparer.Instance);
-    private readonly List<IDisposable> _owned = [];
-    private readonly int _threadId = Environment.CurrentManagedThreadId;
-    private readonly List<GradientTape>? _hiddenOuter;
-    private readonly bool _isolated;
-    private bool _used;
+    private readonly List<Tensor> _owned = [];
+    private readonly Lock _gate = new();
+    private readonly OpContext.Frame _frame;
+    private readonly string _createdAt;
+    private bool _finished;
     private bool _disposed;
 
-    /// <summary>Starts recording on the current thread.</summary>
+    /// <summary>Starts recording on the current flow of execution.</summary>
     /// <param name="persistent">Whether <see cref="Gradient(Tensor, Tensor[])"/> may be called more than once.</param>
-    public GradientTape(bool persistent = false)
+    /// <param name="callerFile">Filled in by the compiler: where the tape is created, for memory reports.</param>
+    /// <param name="callerLine">Filled in by the compiler.</param>
+    public GradientTape(bool persistent = false, [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0)
     {
         IsPersistent = persistent;
-        (s_active ??= []).Add(this);
-    }
-
-    private GradientTape(List<GradientTape>? hiddenOuter)
-    {
-        _hiddenOuter = hiddenOuter;
-        _isolated = true;
-        s_active = [this];
+        _createdAt = $"{Path.GetFileName(callerFile)}:{callerLine}";
+        _frame = OpContext.Enter(this, this, hidesBelow: false);
     }
 
     /// <summary>Whether gradients may be computed more than once.</summary>
     public bool IsPersistent { get; }
 
     /// <summary>How many operations this tape has recorded.</summary>
-    public int RecordedOperations => _nodes.Count;
+    public int RecordedOperations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nodes.Count;
+            }
+        }
+    }
 
-    /// <summary>Backward functions: given the output's gradient and which inputs need one, the inputs' gradients.</summary>
-    internal delegate Tensor?[] Backward(Tensor outputGradient, bool[] needed);
+    bool IOpRecorder.IsRecording => !_disposed && !_finished;
+
+    bool ITensorOwner.IsOwning => !_disposed && !_finished;
 
     /// <summary>Watches a tensor that is not trainable, so that gradients with respect to it can be computed.</summary>
     /// <param name="tensor">The tensor; it must not be disposed.</param>
     /// <exception cref="ObjectDisposedException">The tape or the tensor has been disposed.</exception>
-    /// <exception cref="InvalidOperationException">Called from another thread than the one that created the tape.</exception>
+    /// <exception cref="InvalidOperationException">The tape is not persistent and has already computed its gradient.</exception>
     public void Watch(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ThrowIfUnusable();
         tensor.ThrowIfDisposed();
-        _watched.Add(tensor);
+        lock (_gate)
+        {
+            _watched.Add(tensor);
+        }
     }
 
     /// <summary>
@@ -78,41 +93,105 @@ public sealed class GradientTape : IDisposable
     /// <param name="target">The tensor to differentiate, computed while this tape recorded.</param>
     /// <param name="sources">The tensors to differentiate with respect to.</param>
     /// <returns>One gradient per source, shaped like it, or null where the target does not depend on it; owned by this tape.</returns>
-    /// <exception cref="InvalidOperationException">A non-persistent tape is used a second time, or the call comes from another thread.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A non-persistent tape is used a second time, or a tensor a backward rule reads was changed in place
+    /// after it was recorded (the message names the operation and the tensor).
+    /// </exception>
+    /// <exception cref="NotSupportedException">The target is itself a gradient another tape computed: second-order gradients are not supported.</exception>
     /// <exception cref="ArgumentException">A source or the target lives on another device.</exception>
-    /// <exception cref="ObjectDisposedException">The tape, the target or a tensor the backward pass needs has been disposed.</exception>
-    public Tensor?[] Gradient(Tensor target, params Tensor[] sources)
+    /// <exception cref="ObjectDisposedException">The tape, the target or a tensor the backward pass needs has been freed.</exception>
+    public Tensor?[] Gradient(Tensor target, params Tensor[] sources) => Gradient(target, (IReadOnlyList<Tensor>)sources);
+
+    /// <summary>
+    /// The gradient of <paramref name="target"/> with respect to each source, for a list such as
+    /// <see cref="TwoLayerNet.Parameters"/>: <c>tape.Gradient(loss, net.Parameters)</c>.
+    /// </summary>
+    /// <param name="target">The tensor to differentiate, computed while this tape recorded.</param>
+    /// <param name="sources">The tensors to differentiate with respect to.</param>
+    /// <returns>One gradient per source, shaped like it, or null where the target does not depend on it; owned by this tape.</returns>
+    /// <exception cref="InvalidOperationException">See <see cref="Gradient(Tensor, Tensor[])"/>.</exception>
+    /// <exception cref="NotSupportedException">See <see cref="Gradient(Tensor, Tensor[])"/>.</exception>
+    /// <exception cref="ArgumentException">A source or the target lives on another device.</exception>
+    /// <exception cref="ObjectDisposedException">The tape, the target or a tensor the backward pass needs has been freed.</exception>
+    public Tensor?[] Gradient(Tensor target, IReadOnlyList<Tensor> sources)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(sources);
-        ThrowIfUnusable();
-        target.ThrowIfDisposed();
-        if (_used && !IsPersistent)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_finished)
         {
             throw new InvalidOperationException(
-                "This GradientTape is not persistent and has already computed gradients once; create it with persistent: true to call Gradient more than once.");
+                $"The GradientTape created at {_createdAt} is not persistent and has already computed gradients once; "
+                + "create it with persistent: true to call Gradient more than once.");
         }
 
-        foreach (var source in sources)
+        TensorChecks.Live("Gradient", target, nameof(target));
+        for (int i = 0; i < sources.Count; i++)
         {
-            ArgumentNullException.ThrowIfNull(source, nameof(sources));
-            OpChecks.SameDevice("Gradient", target, source);
+            TensorChecks.Live("Gradient", sources[i], $"sources[{i}]");
+            TensorChecks.SameDevice("Gradient", target, sources[i]);
         }
 
-        _used = true;
-        var wasPaused = s_paused;
-        s_paused = true;
-        try
+        var others = OpContext.OtherRecorders(this);
+        if (!IsPersistent)
         {
-            return Backpropagate(target, sources);
+            _finished = true;
+            OpContext.Leave(_frame);
         }
-        finally
+
+        RecordedOp[] nodes;
+        lock (_gate)
         {
-            s_paused = wasPaused;
+            nodes = [.. _nodes];
         }
+
+        Tensor?[] result;
+        using (TensorScope.Pause())
+        {
+            result = new Backpropagation(this, nodes).Run(target, sources);
+        }
+
+        lock (_gate)
+        {
+            foreach (var g in result)
+            {
+                if (g is not null && !_owned.Contains(g))
+                {
+                    _owned.Add(g.OwnedBy(this));
+                }
+            }
+        }
+
+        if (others.Count > 0)
+        {
+            MarkNotDifferentiable(others, nodes, result);
+        }
+
+        return result;
     }
 
-    /// <summary>Stops recording and disposes every tensor this tape owns.</summary>
+    /// <summary>Hands a tensor this tape owns (a result or a gradient) to the caller, who must then dispose it.</summary>
+    /// <param name="tensor">A tensor this tape owns.</param>
+    /// <returns><paramref name="tensor"/>, now owned by the caller; the tape still uses it for gradients.</returns>
+    /// <exception cref="ArgumentException">This tape does not own the tensor.</exception>
+    /// <exception cref="ObjectDisposedException">The tape has been disposed.</exception>
+    public Tensor Keep(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_gate)
+        {
+            if (!ReferenceEquals(tensor.Owner, this) || !_owned.Remove(tensor))
+            {
+                throw new ArgumentException(
+                    $"Keep: the {tensor.ShapeText} tensor is not owned by the GradientTape created at {_createdAt}.", nameof(tensor));
+            }
+        }
+
+        return tensor.OwnedByCaller();
+    }
+
+    /// <summary>Stops recording and frees every tensor this tape owns; harmless to call twice, from any thread.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -121,191 +200,94 @@ public sealed class GradientTape : IDisposable
         }
 
         _disposed = true;
-        if (_isolated)
+        OpContext.Leave(_frame);
+        List<Tensor> owned;
+        lock (_gate)
         {
-            s_active = _hiddenOuter;
-        }
-        else
-        {
-            s_active?.Remove(this);
-        }
-        foreach (var owned in _owned)
-        {
-            owned.Dispose();
+            owned = [.. _owned];
+            _owned.Clear();
+            _nodes.Clear();
+            _watched.Clear();
         }
 
-        _owned.Clear();
-        _nodes.Clear();
-        _watched.Clear();
+        foreach (var tensor in owned)
+        {
+            tensor.Release();
+        }
+    }
+
+    /// <summary>Names the tape by where it was created, for memory reports and messages.</summary>
+    /// <returns>For example <c>GradientTape created at Program.cs:12</c>.</returns>
+    public override string ToString() =>
+        $"GradientTape created at {_createdAt}{(IsPersistent ? " (persistent)" : string.Empty)}{(_disposed ? ", disposed" : _finished ? ", finished" : string.Empty)}";
+
+    bool IOpRecorder.Watches(Tensor tensor) => IsWatched(tensor);
+
+    void IOpRecorder.Record(RecordedOp op)
+    {
+        lock (_gate)
+        {
+            _nodes.Add(op);
+            _watched.Add(op.Output);
+        }
+    }
+
+    void ITensorOwner.Own(Tensor tensor)
+    {
+        lock (_gate)
+        {
+            _owned.Add(tensor.OwnedBy(this));
+        }
+    }
+
+    internal bool IsWatched(Tensor tensor)
+    {
+        if (tensor.IsTrainable)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            return _watched.Contains(tensor);
+        }
     }
 
     /// <summary>
-    /// A scope that owns (and frees on dispose) every result created inside it, hiding any outer tapes
-    /// meanwhile: for evaluations whose intermediates nobody outside needs (prediction, accuracy,
-    /// finite differences).
+    /// The backward pass just run was not itself recorded, so a tape that watches what it read must not
+    /// differentiate its results: each gets a node there whose rule throws, naming the operations.
     /// </summary>
-    internal static GradientTape Isolated() => new(s_active);
-
-    /// <summary>Whether a tape is recording on this thread (and so owns new operation results).</summary>
-    internal static bool IsActive => !s_paused && s_active is { Count: > 0 };
-
-    /// <summary>Gives a new operation output (or saved tensor) to the outermost active tape, if any.</summary>
-    internal static void Adopt(IDisposable tensor)
+    private void MarkNotDifferentiable(List<IOpRecorder> others, RecordedOp[] nodes, Tensor?[] gradients)
     {
-        if (!s_paused && s_active is { Count: > 0 } active)
+        var names = string.Join(", ", nodes.Select(n => n.Name).Distinct());
+        foreach (var other in others)
         {
-            active[0]._owned.Add(tensor);
-        }
-    }
-
-    /// <summary>Records an operation on every active tape that watches one of its inputs.</summary>
-    /// <returns>Whether any tape recorded it.</returns>
-    internal static bool Record(string name, Tensor output, Tensor[] inputs, Backward backward)
-    {
-        if (s_paused || s_active is not { Count: > 0 } active)
-        {
-            return false;
-        }
-
-        bool recorded = false;
-        foreach (var tape in active)
-        {
-            if (tape._disposed || !inputs.Any(tape.IsWatched))
+            var read = nodes.SelectMany(n => n.Inputs).Where(other.Watches).Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().ToArray();
+            if (read.Length == 0)
             {
                 continue;
             }
 
-            tape._nodes.Add(new TapeNode(name, output, inputs, backward));
-            tape._watched.Add(output);
-            recorded = true;
-        }
-
-        return recorded;
-    }
-
-    /// <summary>Records a reshape: the gradient flows back reshaped (copied, so views never outlive storage).</summary>
-    internal static void RecordReshape(Tensor input, Tensor view) =>
-        Record("Reshape", view, [input], (g, _) => [g.CloneAs([.. input.Shape])]);
-
-    private bool IsWatched(Tensor tensor) => tensor.IsTrainable || _watched.Contains(tensor);
-
-    private Tensor?[] Backpropagate(Tensor target, Tensor[] sources)
-    {
-        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
-        var keep = new HashSet<Tensor>(sources, ReferenceEqualityComparer.Instance);
-        grads[target] = Tensor.Constant(target.Device, 1f, [.. target.Shape]);
-        try
-        {
-            // Nodes were recorded in execution order, so walking them backwards visits every node after
-            // all the nodes that consumed its output: a reverse topological order for free.
-            for (int n = _nodes.Count - 1; n >= 0; n--)
+            foreach (var g in gradients)
             {
-                var node = _nodes[n];
-                if (!grads.Remove(node.Output, out var outputGrad))
+                if (g is not null)
                 {
-                    continue;
-                }
-
-                if (keep.Contains(node.Output))
-                {
-                    grads[node.Output] = outputGrad;
-                }
-
-                var needed = node.Inputs.Select(IsWatched).ToArray();
-                var inputGrads = node.Backward(outputGrad, needed);
-                if (!keep.Contains(node.Output))
-                {
-                    outputGrad.Dispose();
-                }
-
-                VerifyGradients(node, inputGrads);
-
-                for (int i = 0; i < node.Inputs.Length; i++)
-                {
-                    if (inputGrads[i] is { } g)
-                    {
-                        Accumulate(grads, node.Inputs[i], g);
-                    }
+                    other.Record(new RecordedOp("Gradient", g, read, [], (_, _) => throw new NotSupportedException(
+                        $"Second-order gradients are not supported: this target is a gradient computed by the {this}, and the "
+                        + $"backward rules it ran ({names}) are not themselves recorded. Compute it with finite differences "
+                        + "(GradientCheck) or differentiate a first-order expression.")));
                 }
             }
-
-            var result = new Tensor?[sources.Length];
-            for (int s = 0; s < sources.Length; s++)
-            {
-                if (grads.TryGetValue(sources[s], out var g))
-                {
-                    result[s] = g;
-                    _owned.Add(g);
-                }
-            }
-
-            foreach (var (tensor, g) in grads)
-            {
-                if (!keep.Contains(tensor))
-                {
-                    g.Dispose();
-                }
-            }
-
-            return result;
-        }
-        catch
-        {
-            foreach (var g in grads.Values)
-            {
-                g.Dispose();
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>With <see cref="ComputeDevice.CheckNumerics"/> on, checks a backward step's gradients, freeing them all if one is bad.</summary>
-    private static void VerifyGradients(TapeNode node, Tensor?[] inputGrads)
-    {
-        try
-        {
-            for (int i = 0; i < inputGrads.Length; i++)
-            {
-                if (inputGrads[i] is { } g)
-                {
-                    NumericsCheck.Verify($"{node.Name} backward", g, $"gradient of input {i + 1} of {inputGrads.Length}");
-                }
-            }
-        }
-        catch
-        {
-            foreach (var g in inputGrads)
-            {
-                g?.Dispose();
-            }
-
-            throw;
-        }
-    }
-
-    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor input, Tensor g)
-    {
-        if (grads.TryGetValue(input, out var existing))
-        {
-            Kernels.Elementwise.AddScaled(existing, 1f, g, existing);
-            g.Dispose();
-        }
-        else
-        {
-            grads[input] = g;
         }
     }
 
     private void ThrowIfUnusable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Environment.CurrentManagedThreadId != _threadId)
+        if (_finished)
         {
             throw new InvalidOperationException(
-                $"This GradientTape belongs to thread {_threadId} but was used from thread {Environment.CurrentManagedThreadId}; tapes record per thread.");
+                $"The GradientTape created at {_createdAt} is not persistent and has already computed its gradient; it records nothing more.");
         }
     }
-
-    private sealed record TapeNode(string Name, Tensor Output, Tensor[] Inputs, Backward Backward);
 }

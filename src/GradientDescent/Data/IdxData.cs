@@ -1,4 +1,4 @@
-namespace GradientDescent.Data;
+namespace GradientDescent;
 
 /// <summary>
 /// The contents of one IDX file: its dimensions and its unsigned-byte payload in row-major order.

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace GradientDescent.Data;
+namespace GradientDescent;
 
 /// <summary>
 /// Reads files in the IDX format used by MNIST, raw or gzip-compressed.

@@ -1,9 +1,10 @@
-namespace GradientDescent.Data;
+namespace GradientDescent;
 
 /// <summary>
-/// Loads MNIST digits into tensors: images (n, 784) with pixels scaled to [0, 1], labels 0..9.
-/// Reads the 10,000 digits shipped in <c>data/mnist-10k</c> (first 8000 train, last 2000 test) or a
-/// folder with the four standard MNIST files (60,000 train + 10,000 test), raw or gzip-compressed.
+/// Loads MNIST-format digits into tensors: images (n, 784) with pixels scaled to [0, 1], labels 0..9.
+/// Reads a folder with the four standard files (MNIST or Fashion-MNIST: 60,000 train + 10,000 test), raw
+/// or gzip-compressed, or the two files of the 10,000-digit sample (first 8000 train, last 2000 test) that
+/// the <c>GradientDescent.Mnist10k</c> package carries.
 /// </summary>
 public static class Mnist
 {
@@ -13,17 +14,14 @@ public static class Mnist
     /// <summary>Pixels per 28×28 image: the input size of a network.</summary>
     public const int Features = 784;
 
-    /// <summary>The shipped folder, relative to the repository root.</summary>
-    public const string ShippedFolder = "data/mnist-10k";
+    /// <summary>The sample's images file: (10000, 28, 28).</summary>
+    public const string SampleImagesFile = "mnist-10k-images-idx3-ubyte.gz";
 
-    /// <summary>The shipped images file: (10000, 28, 28).</summary>
-    public const string ShippedImagesFile = "mnist-10k-images-idx3-ubyte.gz";
+    /// <summary>The sample's labels file: (10000).</summary>
+    public const string SampleLabelsFile = "mnist-10k-labels-idx1-ubyte.gz";
 
-    /// <summary>The shipped labels file: (10000).</summary>
-    public const string ShippedLabelsFile = "mnist-10k-labels-idx1-ubyte.gz";
-
-    /// <summary>How many shipped digits train by default; the rest (2000) are the test set.</summary>
-    public const int ShippedTrainCount = 8000;
+    /// <summary>How many of the sample's digits train by default; the rest (2000) are the test set.</summary>
+    public const int SampleTrainCount = 8000;
 
     /// <summary>The standard training images file name (without <c>.gz</c>).</summary>
     public const string TrainImagesFile = "train-images-idx3-ubyte";
@@ -38,48 +36,23 @@ public static class Mnist
     public const string TestLabelsFile = "t10k-labels-idx1-ubyte";
 
     /// <summary>
-    /// Finds the shipped <c>data/mnist-10k</c> folder by walking up from each start folder to the file
-    /// system root, so a program finds it from a fresh clone wherever it runs from.
-    /// </summary>
-    /// <param name="startFolders">Where to start; null for <see cref="AppContext.BaseDirectory"/> and the current directory.</param>
-    /// <returns>The full path of the first folder found that holds the shipped images file, or null.</returns>
-    public static string? FindShippedFolder(IEnumerable<string>? startFolders = null)
-    {
-        startFolders ??= [AppContext.BaseDirectory, Directory.GetCurrentDirectory()];
-        foreach (var start in startFolders)
-        {
-            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, ShippedFolder);
-                if (File.Exists(Path.Combine(candidate, ShippedImagesFile)))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Loads the shipped 10,000 digits: the first <paramref name="trainCount"/> train, the last
+    /// Loads the 10,000-digit sample: the first <paramref name="trainCount"/> train, the last
     /// <paramref name="testCount"/> test (8000 and 2000 by default; smaller values take a quick slice).
     /// </summary>
     /// <param name="device">Where the tensors live.</param>
-    /// <param name="folder">The folder holding the shipped files; null to find it with <see cref="FindShippedFolder"/>.</param>
+    /// <param name="folder">The folder holding <see cref="SampleImagesFile"/> and <see cref="SampleLabelsFile"/> (<c>Mnist10k.Folder</c> where the sample package is referenced).</param>
     /// <param name="trainCount">How many leading examples to train on, at least 1.</param>
     /// <param name="testCount">How many trailing examples to test on; null for all after the training examples.</param>
     /// <returns>The split, owned by the caller: Train.Images is (trainCount, 784), Test.Images is (testCount, 784).</returns>
-    /// <exception cref="DirectoryNotFoundException">No folder was given and none was found.</exception>
-    /// <exception cref="FileNotFoundException">A shipped file is missing.</exception>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">A sample file is missing.</exception>
     /// <exception cref="InvalidDataFormatException">A file is malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The counts are below 1 or overlap (trainCount + testCount exceeds the examples).</exception>
-    public static MnistSplit LoadShipped(ComputeDevice device, string? folder = null, int trainCount = ShippedTrainCount, int? testCount = null)
+    public static MnistSplit LoadSample(ComputeDevice device, string folder, int trainCount = SampleTrainCount, int? testCount = null)
     {
         ArgumentNullException.ThrowIfNull(device);
-        folder ??= FindShippedFolder() ?? throw new DirectoryNotFoundException(
-            $"Could not find {ShippedFolder} above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}; run from inside the repository or pass the folder.");
-        var all = MnistData.Read(Path.Combine(folder, ShippedImagesFile), Path.Combine(folder, ShippedLabelsFile));
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var all = MnistData.Read(Path.Combine(folder, SampleImagesFile), Path.Combine(folder, SampleLabelsFile));
         int tests = testCount ?? all.Count - trainCount;
         if (trainCount < 1 || tests < 1 || trainCount > all.Count - tests)
         {
@@ -120,15 +93,15 @@ public static class Mnist
             return Split(device, train, test, $"{folder}: {train.Count} train ({TrainImagesFile}), {test.Count} test ({TestImagesFile})");
         }
 
-        if (File.Exists(Path.Combine(folder, ShippedImagesFile)))
+        if (File.Exists(Path.Combine(folder, SampleImagesFile)))
         {
-            return LoadShipped(device, folder);
+            return LoadSample(device, folder);
         }
 
         var missing = names.Where((_, i) => found[i] is null).Select(name => $"{name}[.gz]");
         throw new FileNotFoundException(
             $"The folder '{folder}' does not hold the standard MNIST files: missing {string.Join(", ", missing)} "
-            + $"(nor the shipped {ShippedImagesFile}).");
+            + $"(nor the shipped {SampleImagesFile}).");
     }
 
     /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>, raw or with <c>.gz</c>; also accepts the <c>train-images.idx3-ubyte</c> spelling some copies use.</summary>

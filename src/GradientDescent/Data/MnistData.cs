@@ -1,4 +1,4 @@
-namespace GradientDescent.Data;
+namespace GradientDescent;
 
 /// <summary>
 /// MNIST-style digits on the host, as read from an IDX images file and its labels file: <c>Count</c>

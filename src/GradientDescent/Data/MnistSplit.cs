@@ -1,4 +1,4 @@
-namespace GradientDescent.Data;
+namespace GradientDescent;
 
 /// <summary>A training set and a held-out test set on one device, as <see cref="Mnist"/> loads them.</summary>
 /// <remarks>Owns both sets; disposing the split frees them.</remarks>

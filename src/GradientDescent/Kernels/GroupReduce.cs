@@ -1,12 +1,12 @@
 using ILGPU;
 using ILGPU.Algorithms;
 
-namespace GradientDescent.Kernels;
+namespace GradientDescent;
 
 /// <summary>
 /// Tree reductions across one group through shared memory and barriers. No <c>Warp</c> intrinsics:
 /// OpenCL devices report warp size 0 to ILGPU and cannot compile them. The group size must be a power
-/// of two no larger than <see cref="Launch.MaxRowGroup"/>; every thread of the group must call.
+/// of two no larger than <see cref="LaunchShape.MaxRowGroup"/>; every thread of the group must call.
 /// </summary>
 internal static class GroupReduce
 {

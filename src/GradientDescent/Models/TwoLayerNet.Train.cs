@@ -10,26 +10,28 @@ public sealed partial class TwoLayerNet
     /// </summary>
     /// <param name="x">(n, inputs).</param>
     /// <param name="labels">n labels in <c>0..classes−1</c>.</param>
-    /// <param name="sgd">The update rule.</param>
+    /// <param name="optimizer">The update rule, for example an <see cref="SgdStep"/>.</param>
     /// <returns>
     /// The batch's mean loss before the update, a scalar owned by the network and overwritten by the next
-    /// step; read it with <see cref="Tensor.Item"/> (which waits for the device) only when needed.
+    /// step (disposing it does nothing); read it with <see cref="Tensor.Item"/> (which waits for the device)
+    /// only when needed.
     /// </returns>
     /// <exception cref="ArgumentException">The shapes or label counts do not match.</exception>
     /// <exception cref="ObjectDisposedException">The network, <paramref name="x"/> or the labels have been disposed.</exception>
-    public Tensor TrainStep(Tensor x, Labels labels, SgdStep sgd)
+    public Tensor TrainStep(Tensor x, Labels labels, Optimizer optimizer)
     {
-        ArgumentNullException.ThrowIfNull(sgd);
+        ArgumentNullException.ThrowIfNull(optimizer);
         CheckInput(x);
-        OpChecks.Labels(nameof(TrainStep), Device, x.Shape[0], Options.Classes, labels);
+        TensorChecks.Labels(nameof(TrainStep), Device, x.Shape[0], Options.Classes, labels);
         int n = x.Shape[0];
         if (_workspace is null || _workspace.Capacity < n)
         {
             _workspace?.Dispose();
-            _workspace = new Workspace(Device, n, Options.Hidden, Options.Classes);
+            _workspace = null;
+            _workspace = new Workspace(this, n, Options.Hidden, Options.Classes);
         }
 
-        using var ws = _workspace.For(n);
+        var ws = _workspace.For(n);
         var (w1, b1, w2, b2) = (W1, B1, W2, B2);
         var grads = _gradientViews;
         var (dw1, db1, dw2, db2) = Options.UseBias
@@ -37,39 +39,39 @@ public sealed partial class TwoLayerNet
             : (grads[0], null, grads[1], null);
 
         // Forward: h = relu(x·W1 + b1), logits = h·W2 + b2 (bias ops in place).
-        Kernels.MatMul.Forward(x, false, w1, false, ws.Hidden);
-        Kernels.BiasRelu.Forward(ws.Hidden, b1, ws.Hidden, relu: true);
+        MatMulKernels.Forward(x, false, w1, false, ws.Hidden);
+        ReluKernels.Forward(ws.Hidden, b1, ws.Hidden, relu: true);
         NumericsCheck.Verify(nameof(TrainStep), ws.Hidden, "hidden activations relu(x·w1 + b1)");
-        Kernels.MatMul.Forward(ws.Hidden, false, w2, false, ws.Logits);
+        MatMulKernels.Forward(ws.Hidden, false, w2, false, ws.Logits);
         if (b2 is not null)
         {
-            Kernels.BiasRelu.Forward(ws.Logits, b2, ws.Logits, relu: false);
+            ReluKernels.Forward(ws.Logits, b2, ws.Logits, relu: false);
         }
 
         NumericsCheck.Verify(nameof(TrainStep), ws.Logits, "logits h·w2 + b2");
 
         // Loss and dlogits = (softmax − onehot) / n in one pass; then the mean.
-        Kernels.SoftmaxCrossEntropy.Sparse(ws.Logits, labels, ws.RowLoss, ws.Logits, 1f / n);
-        Kernels.Reductions.Total(ws.RowLoss, _workspace.Loss, 1f / n);
+        SoftmaxKernels.Sparse(ws.Logits, labels, ws.RowLoss, ws.Logits, 1f / n);
+        ReductionKernels.Total(ws.RowLoss, _workspace.Loss, 1f / n);
         NumericsCheck.Verify(nameof(TrainStep), _workspace.Loss, "mean loss");
 
         // Backward (ws.Logits now holds dlogits).
-        Kernels.MatMul.Forward(ws.Hidden, true, ws.Logits, false, dw2);
+        MatMulKernels.Forward(ws.Hidden, true, ws.Logits, false, dw2);
         if (db2 is not null)
         {
-            Kernels.Reductions.ColumnSum(ws.Logits, db2);
+            ReductionKernels.ColumnSum(ws.Logits, db2);
         }
 
-        Kernels.MatMul.Forward(ws.Logits, false, w2, true, ws.HiddenGrad);
-        Kernels.BiasRelu.ReluBackward(ws.HiddenGrad, ws.Hidden, ws.HiddenGrad);
-        Kernels.MatMul.Forward(x, true, ws.HiddenGrad, false, dw1);
+        MatMulKernels.Forward(ws.Logits, false, w2, true, ws.HiddenGrad);
+        ReluKernels.Backward(ws.HiddenGrad, ws.Hidden, ws.HiddenGrad);
+        MatMulKernels.Forward(x, true, ws.HiddenGrad, false, dw1);
         if (db1 is not null)
         {
-            Kernels.Reductions.ColumnSum(ws.HiddenGrad, db1);
+            ReductionKernels.ColumnSum(ws.HiddenGrad, db1);
         }
 
         VerifyEach(nameof(TrainStep), grads, "gradient of ");
-        sgd.ApplyFlat(_parameters, _gradients);
+        optimizer.Update(_parameters, _gradients);
         VerifyEach(nameof(TrainStep) + " update", Parameters, string.Empty);
         return _workspace.Loss;
     }
@@ -89,55 +91,47 @@ public sealed partial class TwoLayerNet
         }
     }
 
-    /// <summary>Step buffers sized for the largest batch seen; smaller batches use leading rows.</summary>
+    /// <summary>Step buffers sized for the largest batch seen; smaller batches use leading rows. All owned by the network.</summary>
     private sealed class Workspace : IDisposable
     {
-        private readonly Tensor _hidden;
-        private readonly Tensor _hiddenGrad;
-        private readonly Tensor _logits;
-        private readonly Tensor _rowLoss;
+        private readonly Tensor[] _all;
 
-        internal Workspace(ComputeDevice device, int capacity, int hidden, int classes)
+        internal Workspace(TwoLayerNet owner, int capacity, int hidden, int classes)
         {
             Capacity = capacity;
-            _hidden = Tensor.Uninitialized(device, [capacity, hidden]);
-            _hiddenGrad = Tensor.Uninitialized(device, [capacity, hidden]);
-            _logits = Tensor.Uninitialized(device, [capacity, classes]);
-            _rowLoss = Tensor.Uninitialized(device, [capacity]);
-            Loss = Tensor.Uninitialized(device, []);
+            _all = new Tensor[5];
+            try
+            {
+                _all[0] = Tensor.Uninitialized(owner.Device, [capacity, hidden]).OwnedBy(owner);
+                _all[1] = Tensor.Uninitialized(owner.Device, [capacity, hidden]).OwnedBy(owner);
+                _all[2] = Tensor.Uninitialized(owner.Device, [capacity, classes]).OwnedBy(owner);
+                _all[3] = Tensor.Uninitialized(owner.Device, [capacity]).OwnedBy(owner);
+                _all[4] = Tensor.Uninitialized(owner.Device, []).OwnedBy(owner);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         internal int Capacity { get; }
 
-        internal Tensor Loss { get; }
+        internal Tensor Loss => _all[4];
 
         internal Batch For(int n) => n == Capacity
-            ? new Batch(_hidden, _hiddenGrad, _logits, _rowLoss, owned: false)
-            : new Batch(_hidden.Rows(0, n), _hiddenGrad.Rows(0, n), _logits.Rows(0, n), Tensor.ViewOf(_rowLoss, 0, [n]), owned: true);
+            ? new Batch(_all[0], _all[1], _all[2], _all[3])
+            : new Batch(_all[0].LeadingRows(n), _all[1].LeadingRows(n), _all[2].LeadingRows(n), Tensor.ViewOf(_all[3], 0, [n]));
 
         public void Dispose()
         {
-            _hidden.Dispose();
-            _hiddenGrad.Dispose();
-            _logits.Dispose();
-            _rowLoss.Dispose();
-            Loss.Dispose();
-        }
-    }
-
-    /// <summary>The step buffers for one batch size: the full buffers or leading-row views of them.</summary>
-    private readonly record struct Batch(Tensor Hidden, Tensor HiddenGrad, Tensor Logits, Tensor RowLoss, bool owned) : IDisposable
-    {
-        // Views own no memory; disposing them only marks them unusable.
-        public void Dispose()
-        {
-            if (owned)
+            foreach (var tensor in _all)
             {
-                Hidden.Dispose();
-                HiddenGrad.Dispose();
-                Logits.Dispose();
-                RowLoss.Dispose();
+                tensor?.Release();
             }
         }
     }
+
+    /// <summary>The step buffers for one batch size: the full buffers or leading-row views of them (which own nothing).</summary>
+    private readonly record struct Batch(Tensor Hidden, Tensor HiddenGrad, Tensor Logits, Tensor RowLoss);
 }

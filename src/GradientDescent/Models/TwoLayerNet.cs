@@ -7,11 +7,15 @@ namespace GradientDescent;
 /// <remarks>
 /// <para>
 /// Two ways to train it. With a <see cref="GradientTape"/>, exactly like the tutorial:
-/// <c>tape.Gradient(net.Loss(x, y), net.Parameters)</c> then <see cref="SgdStep.Apply"/>. Or with
+/// <c>tape.Gradient(net.Loss(x, y), net.Parameters)</c> then <see cref="Optimizer.Apply"/>. Or with
 /// <see cref="TrainStep"/>, which runs the same forward and backward kernels into buffers it keeps, so a
 /// step allocates nothing after the first and updates all parameters in one launch.
 /// </para>
 /// <para>All parameters live in one device buffer (and their gradients in another), in the order W1, b1, W2, b2.</para>
+/// <para>
+/// The network owns its parameters, gradients and step buffers: disposing <see cref="W1"/> or any other
+/// tensor it hands out does nothing; disposing the network frees them all.
+/// </para>
 /// </remarks>
 public sealed partial class TwoLayerNet : IDisposable
 {
@@ -36,8 +40,17 @@ public sealed partial class TwoLayerNet : IDisposable
         var (i, h, c) = (Options.Inputs, Options.Hidden, Options.Classes);
         int[][] shapes = Options.UseBias ? [[i, h], [h], [h, c], [c]] : [[i, h], [h, c]];
         int total = shapes.Sum(s => ShapeMath.Product(s));
-        _parameters = Tensor.FromArray(device, InitialValues(shapes, total), total);
-        _gradients = Tensor.Zeros(device, total);
+        _parameters = Tensor.FromArray(device, InitialValues(shapes, total), total).OwnedBy(this);
+        try
+        {
+            _gradients = Tensor.Zeros(device, total).OwnedBy(this);
+        }
+        catch
+        {
+            _parameters.Release();
+            throw;
+        }
+
         _parameterViews = Slice(_parameters, shapes, trainable: true);
         _gradientViews = Slice(_gradients, shapes, trainable: false);
     }
@@ -74,22 +87,17 @@ public sealed partial class TwoLayerNet : IDisposable
     public Tensor Forward(Tensor x)
     {
         CheckInput(x);
-        var z1 = Ops.MatMul(x, W1);
-        var h = B1 is null ? Ops.Relu(z1) : Ops.AddBiasRelu(z1, B1);
-        var z2 = Ops.MatMul(h, W2);
-        var logits = B2 is null ? z2 : Ops.AddBias(z2, B2);
-        if (!GradientTape.IsActive)
+        // Disposing the intermediates frees them when the caller owns them and does nothing when a tape
+        // does (it needs them for the backward pass), so one path serves both.
+        using var z1 = Ops.MatMul(x, W1);
+        using var h = B1 is null ? Ops.Relu(z1) : Ops.AddBiasRelu(z1, B1);
+        if (B2 is null)
         {
-            // Without a tape nobody else can reach the intermediates: free them now.
-            z1.Dispose();
-            h.Dispose();
-            if (!ReferenceEquals(z2, logits))
-            {
-                z2.Dispose();
-            }
+            return Ops.MatMul(h, W2);
         }
 
-        return logits;
+        using var z2 = Ops.MatMul(h, W2);
+        return Ops.AddBias(z2, B2);
     }
 
     /// <summary>The mean softmax cross-entropy of the batch, <c>mean(CE(Forward(x), labels))</c>.</summary>
@@ -100,38 +108,64 @@ public sealed partial class TwoLayerNet : IDisposable
     /// <exception cref="ObjectDisposedException">The network, <paramref name="x"/> or the labels have been disposed.</exception>
     public Tensor Loss(Tensor x, Labels labels)
     {
-        var logits = Forward(x);
-        var perExample = Ops.SoftmaxCrossEntropy(logits, labels);
-        var loss = Ops.Mean(perExample);
-        if (!GradientTape.IsActive)
-        {
-            logits.Dispose();
-            perExample.Dispose();
-        }
-
-        return loss;
+        CheckInput(x);
+        TensorChecks.Labels(nameof(Loss), Device, x.Shape[0], Options.Classes, labels);
+        using var logits = Forward(x);
+        using var perExample = Ops.SoftmaxCrossEntropy(logits, labels);
+        return Ops.Mean(perExample);
     }
 
     /// <summary>The predicted class of each row: the argmax of the logits.</summary>
     /// <param name="x">(n, inputs).</param>
     /// <returns>n class indices.</returns>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not (n, inputs).</exception>
+    /// <exception cref="ObjectDisposedException">The network or <paramref name="x"/> has been disposed.</exception>
     public int[] Predict(Tensor x)
     {
-        using var scope = GradientTape.Isolated();
+        CheckInput(x);
+        using var scope = TensorScope.Isolated();
         return Ops.ArgMax(Forward(x));
     }
 
-    /// <summary>The fraction of rows predicted correctly.</summary>
+    /// <summary>The fraction of rows predicted correctly, computed <paramref name="chunkRows"/> rows at a time.</summary>
     /// <param name="x">(n, inputs).</param>
     /// <param name="labels">n labels.</param>
+    /// <param name="chunkRows">Rows per forward pass, at least 1: bounds the device memory evaluation needs.</param>
     /// <returns>A value in [0, 1].</returns>
     /// <exception cref="ArgumentException">The shapes or label counts do not match.</exception>
-    public float Accuracy(Tensor x, Labels labels)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> is less than 1.</exception>
+    /// <exception cref="ObjectDisposedException">The network, <paramref name="x"/> or the labels have been disposed.</exception>
+    public double Accuracy(Tensor x, Labels labels, int chunkRows = 1000)
     {
-        using var scope = GradientTape.Isolated();
-        return Ops.Accuracy(Forward(x), labels);
+        CheckInput(x, nameof(Accuracy));
+        TensorChecks.Labels(nameof(Accuracy), Device, x.Shape[0], Options.Classes, labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        int rows = x.Shape[0];
+        if (rows <= chunkRows)
+        {
+            using var all = TensorScope.Isolated();
+            return (double)Ops.CountCorrect(Forward(x), labels) / rows;
+        }
+
+        var expected = labels.ToArray();
+        long correct = 0;
+        for (int start = 0; start < rows; start += chunkRows)
+        {
+            int count = Math.Min(chunkRows, rows - start);
+            using var scope = TensorScope.Isolated();
+            var predicted = Ops.ArgMax(Forward(x.Rows(start, count)));
+            for (int r = 0; r < count; r++)
+            {
+                correct += predicted[r] == expected[start + r] ? 1 : 0;
+            }
+        }
+
+        return (double)correct / rows;
     }
+
+    /// <summary>Names the network by its sizes, for memory reports.</summary>
+    /// <returns>For example <c>TwoLayerNet 784→100→10</c>.</returns>
+    public override string ToString() => $"TwoLayerNet {Options.Inputs}→{Options.Hidden}→{Options.Classes}";
 
     /// <summary>Frees the parameters, gradients and step buffers; harmless to call twice.</summary>
     public void Dispose()
@@ -143,16 +177,16 @@ public sealed partial class TwoLayerNet : IDisposable
 
         _disposed = true;
         _workspace?.Dispose();
-        _parameters.Dispose();
-        _gradients.Dispose();
+        _parameters.Release();
+        _gradients.Release();
     }
 
     /// <summary>Checks that <paramref name="x"/> is a live (n, inputs) matrix on this network's device; messages name <paramref name="op"/> and <paramref name="name"/>.</summary>
     internal void CheckInput(Tensor x, string op = nameof(TwoLayerNet), string name = "x")
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        OpChecks.Rank(op, x, name, 2);
-        OpChecks.SameDevice(op, x, _parameters);
+        TensorChecks.Rank(op, x, name, 2);
+        TensorChecks.SameDevice(op, x, _parameters);
         if (x.Shape[1] != Options.Inputs)
         {
             throw new ArgumentException(
@@ -184,13 +218,13 @@ public sealed partial class TwoLayerNet : IDisposable
         return values;
     }
 
-    private static Tensor[] Slice(Tensor buffer, int[][] shapes, bool trainable)
+    private Tensor[] Slice(Tensor buffer, int[][] shapes, bool trainable)
     {
         var views = new Tensor[shapes.Length];
         int offset = 0;
         for (int k = 0; k < shapes.Length; k++)
         {
-            views[k] = Tensor.ViewOf(buffer, offset, shapes[k]);
+            views[k] = Tensor.ViewOf(buffer, offset, shapes[k]).OwnedBy(this);
             views[k].IsTrainable = trainable;
             offset += ShapeMath.Product(shapes[k]);
         }

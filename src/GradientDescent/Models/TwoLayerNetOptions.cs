@@ -10,7 +10,7 @@ public enum WeightInit
     /// The original tutorial's <c>tf.random.normal(shape) * 0.0001</c>: <c>N(0, 1)·1e-4</c>, biases zero.
     /// Tiny weights make the first steps almost flat; see the tutorial docs.
     /// </summary>
-    Seed,
+    Tutorial,
 }
 
 /// <summary>The architecture and initialisation of a <see cref="TwoLayerNet"/>.</summary>

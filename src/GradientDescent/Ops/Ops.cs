@@ -3,38 +3,118 @@ using ILGPU.Runtime;
 namespace GradientDescent;
 
 /// <summary>
-/// The operations on tensors, each a hand-written ILGPU kernel with its backward pass. Shapes are
-/// checked here, before any launch; a mismatch throws with both shapes in the message.
+/// The operations on tensors, each a hand-written ILGPU kernel (and a host SIMD kernel for the CPU) with
+/// its backward rule. Arguments are checked here, before anything is allocated or launched; a mismatch
+/// throws with the shapes and values in the message.
 /// </summary>
 /// <remarks>
 /// Every result is a new tensor. Outside a <see cref="GradientTape"/> the caller owns it; while a tape
-/// is active, the outermost tape does. Operations whose inputs a tape watches are recorded on it.
+/// records, the outermost tape does. Operations whose inputs a tape watches are recorded on it, and only
+/// then do they compute what their backward rule needs beyond the result.
 /// </remarks>
 public static partial class Ops
 {
-    /// <summary>A new result tensor, owned by the outermost active tape if there is one.</summary>
-    private static Tensor NewResult(ComputeDevice device, params int[] shape)
+    /// <summary>
+    /// Runs <paramref name="kernel"/> into a new result of <paramref name="shape"/>, then finishes the
+    /// operation (<see cref="Finish"/>). The result is freed if the kernel throws.
+    /// </summary>
+    /// <param name="op">The operation's name.</param>
+    /// <param name="device">Where the result lives.</param>
+    /// <param name="shape">The result's shape.</param>
+    /// <param name="kernel">Writes the result.</param>
+    /// <param name="inputs">The tensor inputs, in the backward rule's order.</param>
+    /// <param name="backward">Makes the backward rule, given the result.</param>
+    /// <param name="saved">The inputs the rule reads (by role), so in-place writes to them are detected.</param>
+    /// <param name="savesResult">Whether the rule reads the result too.</param>
+    private static Tensor Compute(
+        string op, ComputeDevice device, int[] shape, Action<Tensor> kernel, Tensor[] inputs, Func<Tensor, BackwardRule> backward,
+        SavedTensor[]? saved = null, bool savesResult = false)
     {
-        var tensor = Tensor.Uninitialized(device, shape);
-        GradientTape.Adopt(tensor);
-        return tensor;
+        var result = Tensor.Uninitialized(device, shape);
+        try
+        {
+            kernel(result);
+        }
+        catch
+        {
+            result.Release();
+            throw;
+        }
+
+        saved ??= [];
+        if (savesResult)
+        {
+            saved = [.. saved, SavedTensor.Of("result", result)];
+        }
+
+        return Finish(op, result, inputs, saved, backward(result));
     }
 
     /// <summary>
     /// Finishes an operation: checks its result when <see cref="ComputeDevice.CheckNumerics"/> is on
-    /// (freeing it if the check fails), then records it on every active tape that watches an input.
+    /// (freeing it, and <paramref name="alsoOwned"/>, if the check fails), records it on every tape that
+    /// watches an input, and gives the result (and <paramref name="alsoOwned"/>, scratch its rule reads) to
+    /// their owner.
     /// </summary>
-    /// <returns>Whether any tape recorded it.</returns>
-    private static bool Complete(string op, Tensor result, Tensor[] inputs, GradientTape.Backward backward)
+    private static Tensor Finish(
+        string op, Tensor result, Tensor[] inputs, SavedTensor[] saved, BackwardRule backward, Tensor? alsoOwned = null)
     {
-        NumericsCheck.VerifyNew(op, result);
-        return GradientTape.Record(op, result, inputs, backward);
-    }
+        try
+        {
+            NumericsCheck.Verify(op, result);
+        }
+        catch
+        {
+            result.Release();
+            alsoOwned?.Release();
+            throw;
+        }
 
-    private static Tensor Scaled(Tensor g, float s)
-    {
-        var result = Tensor.Uninitialized(g.Device, [.. g.Shape]);
-        Kernels.Elementwise.Scale(g, s, result);
+        bool recorded = OpContext.Record(new RecordedOp(op, result, inputs, saved, backward));
+        OpContext.Adopt(result);
+        if (alsoOwned is not null)
+        {
+            if (recorded)
+            {
+                OpContext.Adopt(alsoOwned);
+            }
+            else
+            {
+                alsoOwned.Release();
+            }
+        }
+
         return result;
     }
+
+    /// <summary>A new tensor written by <paramref name="kernel"/>, freed if the kernel throws: for backward rules' gradients.</summary>
+    private static Tensor Fresh(ComputeDevice device, int[] shape, Action<Tensor> kernel)
+    {
+        var result = Tensor.Uninitialized(device, shape);
+        try
+        {
+            kernel(result);
+            return result;
+        }
+        catch
+        {
+            result.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Zeroes <paramref name="tensor"/> in place and returns it.</summary>
+    private static Tensor Zeroed(Tensor tensor)
+    {
+        using var scope = tensor.Device.Lock();
+        tensor.View.MemSetToZero();
+        return tensor;
+    }
+
+    /// <summary>s·g into a new tensor: a backward rule's helper.</summary>
+    private static Tensor Scaled(Tensor g, float s) =>
+        Fresh(g.Device, [.. g.Shape], result => ElementwiseKernels.Scale(g, s, result));
+
+    /// <summary>A copy of g: the gradient of an input that passes it through unchanged.</summary>
+    private static Tensor Copy(Tensor g) => g.CopyAs([.. g.Shape]);
 }

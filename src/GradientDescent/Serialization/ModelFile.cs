@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using GradientDescent.Data;
 
-namespace GradientDescent.Serialization;
+namespace GradientDescent;
 
 /// <summary>
 /// Saves and loads named float32 arrays (a trained model's parameters) in a versioned, checksummed binary file.

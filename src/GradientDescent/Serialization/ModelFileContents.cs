@@ -1,4 +1,4 @@
-namespace GradientDescent.Serialization;
+namespace GradientDescent;
 
 /// <summary>What <see cref="ModelFile.Load"/> read: the model kind, the format version and the named arrays.</summary>
 public sealed class ModelFileContents

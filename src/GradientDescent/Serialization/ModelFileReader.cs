@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using GradientDescent.Data;
 
-namespace GradientDescent.Serialization;
+namespace GradientDescent;
 
 /// <summary>
 /// Parses a model file front to back, hashing what it reads and bounding every length by the bytes

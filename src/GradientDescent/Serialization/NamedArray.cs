@@ -1,4 +1,4 @@
-namespace GradientDescent.Serialization;
+namespace GradientDescent;
 
 /// <summary>
 /// A named float32 array with its shape, as stored in a model file: for example

@@ -1,6 +1,6 @@
 using ILGPU.Runtime;
 
-namespace GradientDescent.Training;
+namespace GradientDescent;
 
 /// <summary>
 /// Gathers chosen rows of a data set into device buffers kept for reuse: the shuffled mini-batches of
@@ -22,7 +22,7 @@ public sealed class BatchGather : IDisposable
 {
     private readonly Tensor _x;
     private readonly Labels _labels;
-    private readonly TensorStorage _index;
+    private readonly DeviceBuffer _index;
     private readonly Dictionary<int, (Tensor X, Labels Labels)> _buffers = [];
     private bool _disposed;
 
@@ -35,14 +35,15 @@ public sealed class BatchGather : IDisposable
     /// <exception cref="ObjectDisposedException"><paramref name="x"/> or the labels have been disposed.</exception>
     public BatchGather(Tensor x, Labels labels, int capacity)
     {
-        OpChecks.Rank(nameof(BatchGather), x, nameof(x), 2);
+        TensorChecks.Rank(nameof(BatchGather), x, nameof(x), 2);
         ArgumentNullException.ThrowIfNull(labels);
-        OpChecks.Labels(nameof(BatchGather), x.Device, x.Shape[0], labels.NumClasses, labels);
+        TensorChecks.Labels(nameof(BatchGather), x.Device, x.Shape[0], labels.Classes, labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _x = x;
         _labels = labels;
         Capacity = capacity;
-        _index = x.Device.Allocate<int>(capacity);
+        _index = x.Device.Memory.Allocate<int>(capacity);
+        _index.Owner = this;
     }
 
     /// <summary>The largest batch <see cref="Next"/> accepts.</summary>
@@ -55,7 +56,7 @@ public sealed class BatchGather : IDisposable
     /// <param name="indices">Row indices of the source, each in <c>0..rows−1</c>; 1 to <see cref="Capacity"/> of them; repeats allowed.</param>
     /// <returns>
     /// The batch: x is (indices.Length, features), labels has indices.Length entries. Both are owned by this
-    /// object and overwritten by the next call with the same number of indices.
+    /// object (disposing them does nothing) and overwritten by the next call with the same number of indices.
     /// </returns>
     /// <exception cref="ArgumentException">No indices, more than <see cref="Capacity"/>, or an index outside the rows (the message gives its position and value).</exception>
     /// <exception cref="ObjectDisposedException">This object, the source or its labels have been disposed.</exception>
@@ -82,7 +83,17 @@ public sealed class BatchGather : IDisposable
 
         if (!_buffers.TryGetValue(count, out var batch))
         {
-            batch = (Tensor.Uninitialized(_x.Device, [count, _x.Shape[1]]), Labels.FromArray(_x.Device, new int[count], _labels.NumClasses));
+            var images = Tensor.Uninitialized(_x.Device, [count, _x.Shape[1]]).OwnedBy(this);
+            try
+            {
+                batch = (images, Labels.FromArray(_x.Device, new int[count], _labels.Classes).OwnedBy(this));
+            }
+            catch
+            {
+                images.Release();
+                throw;
+            }
+
             _buffers[count] = batch;
         }
 
@@ -90,9 +101,13 @@ public sealed class BatchGather : IDisposable
         using var scope = _x.Device.Lock();
         var index = _index.IntView(count);
         index.CopyFromCPU(indices);
-        Kernels.Gather.Rows(_x, _labels, index, count, batch.X, batch.Labels);
+        GatherKernels.Rows(_x, _labels, index, count, batch.X, batch.Labels);
         return batch;
     }
+
+    /// <summary>Names the gatherer, for memory reports.</summary>
+    /// <returns>For example <c>BatchGather of (8000, 784), batches up to 64</c>.</returns>
+    public override string ToString() => $"BatchGather of {_x.ShapeText}, batches up to {Capacity}";
 
     /// <summary>Frees the batch buffers and the index buffer (not the source); harmless to call twice.</summary>
     public void Dispose()
@@ -105,8 +120,8 @@ public sealed class BatchGather : IDisposable
         _disposed = true;
         foreach (var (x, labels) in _buffers.Values)
         {
-            x.Dispose();
-            labels.Dispose();
+            x.Release();
+            labels.Release();
         }
 
         _buffers.Clear();

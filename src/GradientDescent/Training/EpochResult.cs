@@ -1,4 +1,4 @@
-namespace GradientDescent.Training;
+namespace GradientDescent;
 
 /// <summary>What one epoch of <see cref="Trainer.Fit"/> achieved.</summary>
 /// <param name="Epoch">The epoch, counting from 1.</param>

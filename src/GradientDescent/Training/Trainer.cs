@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GradientDescent.Training;
+namespace GradientDescent;
 
 /// <summary>
 /// The training loop for a <see cref="TwoLayerNet"/>: epochs of shuffled mini-batches (or full-batch
@@ -77,7 +77,7 @@ public sealed class Trainer
         for (int epoch = 1; epoch <= Options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            Kernels.Elementwise.Fill(epochLoss, 0f);
+            ElementwiseKernels.Fill(epochLoss, 0f);
             Order(order, Options.Shuffle ? Options.Seed : null, epoch);
             for (int step = 0; step < steps; step++)
             {
@@ -86,55 +86,20 @@ public sealed class Trainer
                 int count = Math.Min(batch, n - start);
                 var (x, labels) = gather is null ? (trainX, trainLabels) : gather.Next(order.AsSpan(start, count));
                 var loss = Network.TrainStep(x, labels, sgd);
-                Kernels.Elementwise.AddScaled(epochLoss, (float)count / n, loss, epochLoss);
+                ElementwiseKernels.AddScaled(epochLoss, (float)count / n, loss, epochLoss);
                 progress?.Report(new TrainingProgress(epoch, Options.Epochs, step + 1, steps, null));
             }
 
             double meanLoss = epochLoss.Item();
             var trainTime = clock.Elapsed;
-            double trainAccuracy = Options.EvaluateTrainAccuracy ? Accuracy(Network, trainX, trainLabels, Options.EvaluationChunk) : double.NaN;
-            double testAccuracy = testX is null ? double.NaN : Accuracy(Network, testX, testLabels!, Options.EvaluationChunk);
+            double trainAccuracy = Options.EvaluateTrainAccuracy ? Network.Accuracy(trainX, trainLabels, Options.EvaluationChunk) : double.NaN;
+            double testAccuracy = testX is null ? double.NaN : Network.Accuracy(testX, testLabels!, Options.EvaluationChunk);
             var result = new EpochResult(epoch, Options.Epochs, meanLoss, trainAccuracy, testAccuracy, steps, trainTime, clock.Elapsed);
             results.Add(result);
             progress?.Report(new TrainingProgress(epoch, Options.Epochs, steps, steps, result));
         }
 
         return results;
-    }
-
-    /// <summary>The fraction of rows of <paramref name="x"/> that <paramref name="network"/> classifies correctly, computed in chunks.</summary>
-    /// <param name="network">The network.</param>
-    /// <param name="x">Inputs, (n, inputs).</param>
-    /// <param name="labels">n labels.</param>
-    /// <param name="chunkRows">Rows per forward pass, at least 1: bounds the device memory used.</param>
-    /// <returns>A value in [0, 1].</returns>
-    /// <exception cref="ArgumentException">Shapes or label counts do not match.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> is less than 1.</exception>
-    /// <exception cref="ObjectDisposedException">The network or an input has been disposed.</exception>
-    public static double Accuracy(TwoLayerNet network, Tensor x, Labels labels, int chunkRows = 1000)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
-        OpChecks.Rank(nameof(Accuracy), x, nameof(x), 2);
-        OpChecks.Labels(nameof(Accuracy), x.Device, x.Shape[0], network.Options.Classes, labels);
-        var expected = labels.ToArray();
-        int rows = x.Shape[0];
-        long correct = 0;
-        for (int start = 0; start < rows; start += chunkRows)
-        {
-            int count = Math.Min(chunkRows, rows - start);
-            using var chunk = x.Rows(start, count);
-            var predicted = network.Predict(chunk);
-            for (int r = 0; r < count; r++)
-            {
-                if (predicted[r] == expected[start + r])
-                {
-                    correct++;
-                }
-            }
-        }
-
-        return (double)correct / rows;
     }
 
     /// <summary>
@@ -165,6 +130,6 @@ public sealed class Trainer
     private void CheckData(Tensor x, Labels labels, string name)
     {
         Network.CheckInput(x, nameof(Trainer), name);
-        OpChecks.Labels(nameof(Trainer), x.Device, x.Shape[0], Network.Options.Classes, labels);
+        TensorChecks.Labels(nameof(Trainer), x.Device, x.Shape[0], Network.Options.Classes, labels);
     }
 }

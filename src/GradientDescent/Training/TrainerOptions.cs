@@ -1,4 +1,4 @@
-namespace GradientDescent.Training;
+namespace GradientDescent;
 
 /// <summary>How a <see cref="Trainer"/> trains: epochs, mini-batches, learning rate, shuffling and evaluation.</summary>
 /// <remarks>

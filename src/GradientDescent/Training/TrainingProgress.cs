@@ -1,4 +1,4 @@
-namespace GradientDescent.Training;
+namespace GradientDescent;
 
 /// <summary>
 /// A progress report from <see cref="Trainer.Fit"/>: sent after every step, and once more at the end of

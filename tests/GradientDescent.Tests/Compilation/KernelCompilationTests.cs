@@ -33,12 +33,12 @@ public sealed class KernelCompilationTests
         select new TestCaseData(kernel, target).SetName($"Compiles_{kernel.DeclaringType!.Name}_{kernel.Name}_To{target}");
 
     /// <summary>
-    /// Kernels are the static void methods named *Kernel in GradientDescent.Kernels whose parameters are
-    /// all ArrayViews, ints or floats: exactly what the launchers pass to LoadStreamKernel.
+    /// Kernels are the static void methods named *Kernel of the op families' *Kernels classes whose parameters
+    /// are all ArrayViews, ints or floats: exactly what the launchers pass to LoadStreamKernel.
     /// </summary>
     public static IEnumerable<MethodInfo> KernelMethods() =>
         typeof(Tensor).Assembly.GetTypes()
-            .Where(t => t.Namespace == "GradientDescent.Kernels")
+            .Where(t => t.Namespace == "GradientDescent" && t.Name.EndsWith("Kernels", StringComparison.Ordinal))
             .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
             .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal) && m.ReturnType == typeof(void)
                 && m.GetParameters().All(p => IsKernelParameter(p.ParameterType)))
@@ -69,9 +69,9 @@ public sealed class KernelCompilationTests
         {
             Assert.That(names, Has.Count.GreaterThanOrEqualTo(18), string.Join(", ", names));
             Assert.That(names, Is.Unique);
-            Assert.That(names, Does.Contain("MatMul.TiledKernel").And.Contain("MatMul.RowStreamingKernel")
-                .And.Contain("SoftmaxCrossEntropy.SparseKernel").And.Contain("Reductions.TotalKernel")
-                .And.Contain("BiasRelu.ForwardKernel").And.Contain("Elementwise.FillKernel").And.Contain("Sgd.UpdateKernel"));
+            Assert.That(names, Does.Contain("MatMulKernels.TiledKernel").And.Contain("MatMulKernels.RowStreamingKernel")
+                .And.Contain("SoftmaxKernels.SparseKernel").And.Contain("ReductionKernels.TotalKernel")
+                .And.Contain("ReluKernels.ForwardKernel").And.Contain("ElementwiseKernels.FillKernel").And.Contain("SgdKernels.UpdateKernel"));
         }
     }
 

@@ -110,15 +110,15 @@ public sealed class ComputeDeviceEnvironmentTests
     private string? _saved;
 
     [SetUp]
-    public void Save() => _saved = Environment.GetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable);
+    public void Save() => _saved = Environment.GetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable);
 
     [TearDown]
-    public void Restore() => Environment.SetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable, _saved);
+    public void Restore() => Environment.SetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable, _saved);
 
     [Test]
     public void Create_WithoutOptions_ReadsTheVariable()
     {
-        Environment.SetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable, "cpu");
+        Environment.SetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable, "cpu");
 
         using var device = ComputeDevice.Create();
 
@@ -128,7 +128,7 @@ public sealed class ComputeDeviceEnvironmentTests
     [Test]
     public void Create_ExplicitKind_WinsOverTheVariable()
     {
-        Environment.SetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable, "tpu");
+        Environment.SetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable, "tpu");
 
         using var device = ComputeDevice.Create(new ComputeDeviceOptions { Kind = DeviceKind.Cpu });
 
@@ -141,7 +141,7 @@ public sealed class ComputeDeviceEnvironmentTests
     [TestCase("cuda:-1")]
     public void Create_WithABadVariable_ThrowsNamingIt(string value)
     {
-        Environment.SetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable, value);
+        Environment.SetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable, value);
 
         Assert.That(() => ComputeDevice.Create(), Throws.ArgumentException.With.Message.Contains($"'{value}'"));
     }
@@ -151,7 +151,7 @@ public sealed class ComputeDeviceEnvironmentTests
     [TestCase("   ")]
     public void Create_WithTheVariableUnsetOrBlank_PicksTheBestPresent(string? value)
     {
-        Environment.SetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable, value);
+        Environment.SetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable, value);
         var present = ComputeDevice.ListPresent();
 
         using var device = ComputeDevice.Create();

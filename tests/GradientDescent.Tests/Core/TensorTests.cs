@@ -135,7 +135,7 @@ public sealed class TensorTests
         using var matrix = t.Reshape(3, -1);
         long after = Device.AllocatedBytes;
         // Write through the view, then read the owner: same storage.
-        GradientDescent.Kernels.Elementwise.Fill(view, 9f);
+        ElementwiseKernels.Fill(view, 9f);
 
         using (Assert.EnterMultipleScope())
         {
@@ -171,7 +171,7 @@ public sealed class TensorTests
         long before = Device.AllocatedBytes;
 
         using var rows = t.Rows(1, 2);
-        GradientDescent.Kernels.Elementwise.Fill(rows, -1f);
+        ElementwiseKernels.Fill(rows, -1f);
 
         using (Assert.EnterMultipleScope())
         {
@@ -197,7 +197,7 @@ public sealed class TensorTests
         t.IsTrainable = true;
 
         using var copy = t.Clone();
-        GradientDescent.Kernels.Elementwise.Fill(t, 0f);
+        ElementwiseKernels.Fill(t, 0f);
 
         using (Assert.EnterMultipleScope())
         {

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GradientDescent.Data;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Data;
@@ -89,7 +88,7 @@ public sealed class IdxFileTests
     [Test]
     public void ReadPair_ShippedMnist10k_HasExpectedShapeAndClassCounts()
     {
-        string folder = Mnist.FindShippedFolder() ?? throw new AssertionException("data/mnist-10k not found");
+        string folder = Mnist10k.Folder;
 
         var (images, labels) = IdxFile.ReadPair(
             Path.Combine(folder, "mnist-10k-images-idx3-ubyte.gz"),

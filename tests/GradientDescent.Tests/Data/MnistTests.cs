@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GradientDescent.Data;
 using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
@@ -9,8 +8,7 @@ namespace GradientDescent.Tests.Data;
 [TestFixture]
 public sealed class MnistTests
 {
-    private static readonly string s_shipped = Mnist.FindShippedFolder()
-        ?? throw new InvalidOperationException($"{Mnist.ShippedFolder} not found above {AppContext.BaseDirectory}.");
+    private static readonly string s_shipped = Mnist10k.Folder;
 
     private string _dir = "";
 
@@ -30,7 +28,7 @@ public sealed class MnistTests
     public void LoadShipped_Defaults_SplitsFirst8000AndLast2000()
     {
         var raw = ShippedRaw();
-        using var split = Mnist.LoadShipped(Device);
+        using var split = Mnist10k.Load(Device);
 
         using (Assert.EnterMultipleScope())
         {
@@ -38,7 +36,7 @@ public sealed class MnistTests
             Assert.That(split.Test.Images.Shape, Is.EqualTo(new[] { 2000, 784 }));
             Assert.That(split.Train.Labels.ToArray(), Is.EqualTo(raw.Labels[..8000].Select(b => (int)b)));
             Assert.That(split.Test.Labels.ToArray(), Is.EqualTo(raw.Labels[8000..].Select(b => (int)b)));
-            Assert.That(split.Train.Labels.NumClasses, Is.EqualTo(10));
+            Assert.That(split.Train.Labels.Classes, Is.EqualTo(10));
             Assert.That(split.Description, Does.Contain("first 8000 train, last 2000 test"));
         }
 
@@ -52,7 +50,7 @@ public sealed class MnistTests
     [Test]
     public void LoadShipped_PixelsLieInUnitInterval()
     {
-        using var split = Mnist.LoadShipped(Device, s_shipped, trainCount: 300, testCount: 100);
+        using var split = Mnist.LoadSample(Device, s_shipped, trainCount: 300, testCount: 100);
         var pixels = split.Train.Images.ToArray();
 
         Assert.That(pixels.Min(), Is.Zero);
@@ -63,7 +61,7 @@ public sealed class MnistTests
     public void LoadShipped_Slice_TakesLeadingTrainAndTrailingTest()
     {
         var raw = ShippedRaw();
-        using var split = Mnist.LoadShipped(Device, s_shipped, trainCount: 100, testCount: 50);
+        using var split = Mnist.LoadSample(Device, s_shipped, trainCount: 100, testCount: 50);
 
         using (Assert.EnterMultipleScope())
         {
@@ -79,14 +77,14 @@ public sealed class MnistTests
     [TestCase(9000, 1001)]
     public void LoadShipped_ImpossibleCounts_Throw(int train, int test)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Mnist.LoadShipped(Device, s_shipped, train, test));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Mnist.LoadSample(Device, s_shipped, train, test));
         Assert.That(e!.Message, Does.Contain($"{train} training and {test} test"));
     }
 
     [Test]
     public void MnistData_SliceOutOfRange_Throws()
     {
-        var data = MnistData.Read(Path.Combine(s_shipped, Mnist.ShippedImagesFile), Path.Combine(s_shipped, Mnist.ShippedLabelsFile));
+        var data = MnistData.Read(Path.Combine(s_shipped, Mnist.SampleImagesFile), Path.Combine(s_shipped, Mnist.SampleLabelsFile));
 
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Slice(9990, 11));
         Assert.That(data.Slice(9990, 10).Labels.Length, Is.EqualTo(10));
@@ -161,21 +159,42 @@ public sealed class MnistTests
     }
 
     [Test]
-    public void FindShippedFolder_WalksUpFromNestedFolders()
+    public void Mnist10k_FilesTravelBesideTheApp_WithTheirChecksums()
     {
-        string nested = Path.Combine(s_shipped, "..", "..", "tests", "GradientDescent.Tests");
+        // The sample package copies its files next to every app that references it, so a published test
+        // app or sample finds them wherever it runs; SHA256SUMS travels with them.
+        var sums = File.ReadAllLines(Path.Combine(Mnist10k.Folder, "SHA256SUMS"))
+            .Select(line => line.Split("  ", 2))
+            .ToDictionary(parts => parts[1].Trim(), parts => parts[0]);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Mnist.FindShippedFolder([nested]), Is.EqualTo(Path.GetFullPath(s_shipped)));
-            Assert.That(Mnist.FindShippedFolder([_dir]), Is.Null);
+            Assert.That(Mnist10k.Folder, Does.StartWith(AppContext.BaseDirectory));
+            foreach (var file in new[] { Mnist.SampleImagesFile, Mnist.SampleLabelsFile })
+            {
+                var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Mnist10k.Folder, file))));
+                Assert.That(hash, Is.EqualTo(sums[file]), file);
+            }
+        }
+    }
+
+    [Test]
+    public void Mnist10k_Load_GivesThe8000To2000Split()
+    {
+        using var split = Mnist10k.Load(Device);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(split.Train.Images.Shape, Is.EqualTo(new[] { 8000, 784 }));
+            Assert.That(split.Test.Images.Shape, Is.EqualTo(new[] { 2000, 784 }));
+            Assert.That(split.Test.Labels.Classes, Is.EqualTo(10));
         }
     }
 
     private static (byte[] Pixels, byte[] Labels) ShippedRaw()
     {
-        var images = IdxFile.ReadImages(Path.Combine(s_shipped, Mnist.ShippedImagesFile));
-        var labels = IdxFile.ReadLabels(Path.Combine(s_shipped, Mnist.ShippedLabelsFile));
+        var images = IdxFile.ReadImages(Path.Combine(s_shipped, Mnist.SampleImagesFile));
+        var labels = IdxFile.ReadLabels(Path.Combine(s_shipped, Mnist.SampleLabelsFile));
         return (images.Data, labels.Data);
     }
 

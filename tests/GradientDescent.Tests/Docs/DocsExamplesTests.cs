@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using GradientDescent.Data;
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Docs;
@@ -27,7 +25,7 @@ public sealed class DocsExamplesTests
     public void RealData_TrainsAndSaves() => InTemporaryFolder(folder =>
     {
         var device = TestDevices.Shared;
-        using var data = Mnist.LoadShipped(device);   // or Mnist.LoadFolder(device, "/path/to/mnist")
+        using var data = Mnist10k.Load(device);   // or Mnist.LoadFolder(device, "/path/to/mnist")
         using var net = new TwoLayerNet(device);
         var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
         var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
@@ -43,13 +41,13 @@ public sealed class DocsExamplesTests
     {
         Directory.CreateDirectory("out/mnist");
         using var device = ComputeDevice.Create();
-        using var data = Mnist.LoadShipped(device);               // or Mnist.LoadFolder(device, "/data/mnist")
+        using var data = Mnist10k.Load(device);               // or Mnist.LoadFolder(device, "/data/mnist")
         using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Hidden = 100, Seed = 0 });
         var trainer = new Trainer(net, new TrainerOptions { Epochs = 15, BatchSize = 64, LearningRate = 0.5f });
         var history = trainer.Fit(data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels);
         net.Save("out/mnist/mnist-model.gdm");
         using var again = TwoLayerNet.Load(device, "out/mnist/mnist-model.gdm");
-        Assert.That(Trainer.Accuracy(again, data.Test.Images, data.Test.Labels), Is.EqualTo(history[^1].TestAccuracy));
+        Assert.That(again.Accuracy(data.Test.Images, data.Test.Labels), Is.EqualTo(history[^1].TestAccuracy));
     });
 
     [Test]

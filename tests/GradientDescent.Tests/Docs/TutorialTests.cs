@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using GradientDescent.Data;
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Docs;
@@ -28,7 +26,7 @@ public sealed partial class TutorialTests
     {
         var device = TestDevices.Shared;
 
-        string folder = Mnist.FindShippedFolder()!;
+        string folder = Mnist10k.Folder;   // data/mnist-10k beside the app (the GradientDescent.Mnist10k package)
         var mnist = MnistData.Read(
             Path.Combine(folder, "mnist-10k-images-idx3-ubyte.gz"),
             Path.Combine(folder, "mnist-10k-labels-idx1-ubyte.gz"));
@@ -39,7 +37,7 @@ public sealed partial class TutorialTests
 
         using var images = Tensor.FromBytes(device, trainData.Pixels, [trainData.Count, 28, 28], scale: 1f / 255);
         using var x = images.Reshape(-1, 784);
-        using var y = Labels.FromBytes(device, trainData.Labels, numClasses: 10);
+        using var y = Labels.FromBytes(device, trainData.Labels, classes: 10);
         using var testSet = testData.ToDevice(device);
         Console.WriteLine(x.ShapeText);
         Assert.That(x.ShapeText, Is.EqualTo("(256, 784)"));
@@ -105,9 +103,9 @@ public sealed partial class TutorialTests
             sgd.Apply([w1, w2], grads);
         }
 
-        float accuracy = 0f;
+        double accuracy = 0;
         int steps = 1;
-        for (int step = 2; step <= 300 && accuracy < 0.9f; step++)
+        for (int step = 2; step <= 300 && accuracy < 0.9; step++)
         {
             using var tape = new GradientTape();
             var stepLogits = Ops.MatMul(Ops.Relu(Ops.MatMul(x, w1)), w2);
@@ -125,7 +123,7 @@ public sealed partial class TutorialTests
         using var testZ1 = Ops.MatMul(testSet.Images, w1);
         using var testH = Ops.Relu(testZ1);
         using var testLogits = Ops.MatMul(testH, w2);
-        float testAccuracy = Ops.Accuracy(testLogits, testSet.Labels);
+        double testAccuracy = Ops.Accuracy(testLogits, testSet.Labels);
         Console.WriteLine($"test accuracy {testAccuracy:P1}");
 
         TestContext.Progress.WriteLine($"Tutorial loop: {steps} steps to train accuracy {accuracy:P1}; held-out {testAccuracy:P1}.");

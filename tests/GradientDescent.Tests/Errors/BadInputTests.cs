@@ -164,7 +164,7 @@ public sealed class BadInputTests
     [Test]
     public void Labels_NoClasses()
     {
-        Assert.That(() => Labels.FromArray(Device, [0], 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("numClasses"));
+        Assert.That(() => Labels.FromArray(Device, [0], 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("classes"));
     }
 
     [Test]

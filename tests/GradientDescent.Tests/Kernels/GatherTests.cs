@@ -1,5 +1,4 @@
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Kernels;
@@ -33,7 +32,7 @@ public sealed class GatherTests(DeviceUnderTest deviceUnderTest)
             Assert.That(bx.Shape, Is.EqualTo(new[] { count, cols }));
             Assert.That(bx.ToArray(), Is.EqualTo(expected));
             Assert.That(by.ToArray(), Is.EqualTo(indices.Select(r => labels[r])));
-            Assert.That(by.NumClasses, Is.EqualTo(10));
+            Assert.That(by.Classes, Is.EqualTo(10));
         }
     }
 

@@ -1,7 +1,7 @@
 using GradientDescent.Tests.Reference;
 using GradientDescent.Tests.Support;
 using NUnit.Framework;
-using Variant = GradientDescent.Kernels.MatMul.Variant;
+using Variant = GradientDescent.MatMulKernels.Variant;
 
 namespace GradientDescent.Tests.Kernels;
 
@@ -108,7 +108,7 @@ public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : SharedDeviceT
         // NaN everywhere first, so an element the kernel never writes cannot pass.
         using var product = Tensor.FromArray(device, Enumerable.Repeat(float.NaN, c.M * c.N).ToArray(), c.M, c.N);
 
-        GradientDescent.Kernels.MatMul.Forward(ta, c.TransposeA, tb, c.TransposeB, product, variant);
+        MatMulKernels.Forward(ta, c.TransposeA, tb, c.TransposeB, product, variant);
 
         AssertProduct(product.ToArray(), c, a, b, variant.ToString());
     }

@@ -3,7 +3,7 @@ using GradientDescent.Tests.Support;
 using ILGPU;
 using ILGPU.Runtime;
 using NUnit.Framework;
-using Kernel = GradientDescent.Kernels.SoftmaxCrossEntropy;
+using Kernel = GradientDescent.SoftmaxKernels;
 
 namespace GradientDescent.Tests.Kernels;
 
@@ -180,12 +180,12 @@ public sealed class SoftmaxCrossEntropyTests(DeviceUnderTest deviceUnderTest) : 
         using var dy = Tensor.Zeros(device, rows, cols);
         var config = GpuLaunch.RowGroups(rows, cols, maxGroups: 2);
 
-        Launcher<Action<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>,
-            Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float>>(
-            device, "SparseKernel", (a, k) => a.LoadStreamKernel(k))(config, tx.View, tl.View, loss.View, dx.View, rows, cols, factor);
-        Launcher<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float>,
-            Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float>>(
-            device, "DenseKernel", (a, k) => a.LoadStreamKernel(k))(config, tx.View, tt.View, denseLoss.View, denseDx.View, rows, cols, factor);
+        Launcher<Action<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float, int>,
+            Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, float, int>>(
+            device, "SparseKernel", (a, k) => a.LoadStreamKernel(k))(config, tx.View, tl.View, loss.View, dx.View, rows, cols, factor, 1);
+        Launcher<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>,
+            Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, int>>(
+            device, "DenseKernel", (a, k) => a.LoadStreamKernel(k))(config, tx.View, tt.View, denseLoss.View, denseDx.View, rows, cols, factor, 1);
         Launcher<Action<ArrayView<float>, ArrayView<float>, int, int>, Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int>>(
             device, "LogSoftmaxKernel", (a, k) => a.LoadStreamKernel(k))(config, tx.View, y.View, rows, cols);
         Launcher<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>,
@@ -217,7 +217,7 @@ public sealed class SoftmaxCrossEntropyTests(DeviceUnderTest deviceUnderTest) : 
         where TLauncher : Delegate
     {
         var kernel = GpuLaunch.Find<TKernel>(typeof(Kernel), name);
-        return device.Kernel(kernel, a => load(a, kernel));
+        return device.Kernels.Load(kernel, load);
     }
 
     /// <summary>The per-example loss (rows) and d(Σ g·loss)/dlogits (rows, cols) through a tape, as host arrays.</summary>

@@ -1,5 +1,3 @@
-using GradientDescent.Data;
-using GradientDescent.Serialization;
 using GradientDescent.Tests.Support;
 using NUnit.Framework;
 

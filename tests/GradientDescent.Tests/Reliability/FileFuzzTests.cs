@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GradientDescent.Data;
-using GradientDescent.Serialization;
 using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
@@ -37,9 +35,9 @@ public sealed class FileFuzzTests
     {
         _dir = Path.Combine(Path.GetTempPath(), "gd-fuzz-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
-        string folder = Mnist.FindShippedFolder() ?? throw new AssertionException("data/mnist-10k not found");
-        _images = IdxTemplate("images", ShippedSlice(Path.Combine(folder, Mnist.ShippedImagesFile), 28 * 28));
-        _labels = IdxTemplate("labels", ShippedSlice(Path.Combine(folder, Mnist.ShippedLabelsFile), 1));
+        string folder = Mnist10k.Folder;
+        _images = IdxTemplate("images", ShippedSlice(Path.Combine(folder, Mnist.SampleImagesFile), 28 * 28));
+        _labels = IdxTemplate("labels", ShippedSlice(Path.Combine(folder, Mnist.SampleLabelsFile), 1));
         _imagesPath = Path.Combine(_dir, "valid-images.idx");
         _labelsPath = Path.Combine(_dir, "valid-labels.idx");
         File.WriteAllBytes(_imagesPath, _images.Bytes);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using GradientDescent.Data;
 
 namespace GradientDescent.Tests.Reliability;
 

@@ -1,4 +1,3 @@
-using GradientDescent.Data;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Reliability;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using GradientDescent.Serialization;
 
 namespace GradientDescent.Tests.Reliability;
 

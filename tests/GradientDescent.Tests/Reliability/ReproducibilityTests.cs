@@ -1,7 +1,5 @@
-using GradientDescent.Data;
 using GradientDescent.Tests.Models;
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Reliability;
@@ -18,8 +16,8 @@ public sealed class ReproducibilityTests(DeviceUnderTest deviceUnderTest)
 
     private static readonly Lazy<MnistData> s_shipped = new(() =>
     {
-        string folder = Mnist.FindShippedFolder() ?? throw new InvalidOperationException($"{Mnist.ShippedFolder} not found.");
-        return MnistData.Read(Path.Combine(folder, Mnist.ShippedImagesFile), Path.Combine(folder, Mnist.ShippedLabelsFile));
+        string folder = Mnist10k.Folder;
+        return MnistData.Read(Path.Combine(folder, Mnist.SampleImagesFile), Path.Combine(folder, Mnist.SampleLabelsFile));
     });
 
     /// <summary>20 → 16 → 4, 24 rows in three batches of 8: small enough for the emulated path.</summary>

@@ -1,6 +1,5 @@
 using GradientDescent.Tests.Models;
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Reliability;

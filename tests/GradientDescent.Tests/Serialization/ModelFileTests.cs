@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using GradientDescent.Data;
-using GradientDescent.Serialization;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Serialization;

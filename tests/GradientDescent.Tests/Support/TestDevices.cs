@@ -30,7 +30,7 @@ public sealed class TestDevices
     /// <summary>Skips (never passes) a test that needs a GPU when the device under test is the CPU.</summary>
     public static void RequireGpu() =>
         Assume.That(Shared.Kind, Is.Not.EqualTo(DeviceKind.Cpu),
-            $"needs a GPU; the device under test is {Shared} (set {ComputeDeviceOptions.EnvironmentVariable}=cuda or opencl)");
+            $"needs a GPU; the device under test is {Shared} (set {ComputeDeviceOptions.DeviceVariable}=cuda or opencl)");
 
     [OneTimeSetUp]
     public void Announce()
@@ -57,7 +57,7 @@ public sealed class TestDevices
 
     private static List<DeviceUnderTest> CreateUnderTest()
     {
-        var name = Environment.GetEnvironmentVariable(ComputeDeviceOptions.EnvironmentVariable);
+        var name = Environment.GetEnvironmentVariable(ComputeDeviceOptions.DeviceVariable);
         if (!string.IsNullOrWhiteSpace(name))
         {
             var options = ComputeDeviceOptions.Parse(name);

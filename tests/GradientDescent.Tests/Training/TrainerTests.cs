@@ -1,6 +1,4 @@
-using GradientDescent.Data;
 using GradientDescent.Tests.Support;
-using GradientDescent.Training;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests.Training;
@@ -10,8 +8,8 @@ public sealed class TrainerTests(DeviceUnderTest deviceUnderTest)
 {
     private static readonly Lazy<MnistData> s_shipped = new(() =>
     {
-        string folder = Mnist.FindShippedFolder() ?? throw new InvalidOperationException($"{Mnist.ShippedFolder} not found.");
-        return MnistData.Read(Path.Combine(folder, Mnist.ShippedImagesFile), Path.Combine(folder, Mnist.ShippedLabelsFile));
+        string folder = Mnist10k.Folder;
+        return MnistData.Read(Path.Combine(folder, Mnist.SampleImagesFile), Path.Combine(folder, Mnist.SampleLabelsFile));
     });
 
     private ComputeDevice Device => deviceUnderTest.Device;
@@ -61,7 +59,7 @@ public sealed class TrainerTests(DeviceUnderTest deviceUnderTest)
     public void Fit_FullBatch_TakesOneStepPerEpoch_MatchingTrainStep()
     {
         using var data = s_shipped.Value.Slice(0, 100).ToDevice(Device);
-        var netOptions = new TwoLayerNetOptions { Hidden = 16, Init = WeightInit.Seed, Seed = 2 };
+        var netOptions = new TwoLayerNetOptions { Hidden = 16, Init = WeightInit.Tutorial, Seed = 2 };
         using var viaTrainer = new TwoLayerNet(Device, netOptions);
         using var direct = new TwoLayerNet(Device, netOptions);
         var results = new Trainer(viaTrainer, new TrainerOptions { Epochs = 2, BatchSize = 0, LearningRate = 0.5f })
@@ -134,8 +132,8 @@ public sealed class TrainerTests(DeviceUnderTest deviceUnderTest)
         using var data = s_shipped.Value.Slice(0, 230).ToDevice(Device);
         using var net = new TwoLayerNet(Device, new TwoLayerNetOptions { Hidden = 10, Seed = 4 });
 
-        double chunked = Trainer.Accuracy(net, data.Images, data.Labels, chunkRows: 7);
-        float whole = net.Accuracy(data.Images, data.Labels);
+        double chunked = net.Accuracy(data.Images, data.Labels, chunkRows: 7);
+        double whole = net.Accuracy(data.Images, data.Labels);
 
         Assert.That(chunked, Is.EqualTo(whole).Within(1e-6));
     }

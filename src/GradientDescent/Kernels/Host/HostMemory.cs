@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace GradientDescent.Kernels.Host;
+namespace GradientDescent;
 
 /// <summary>
 /// Host access to tensors on ILGPU's CPU accelerator: its buffers are ordinary pinned host memory, so

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace GradientDescent.Kernels.Host;
+namespace GradientDescent;
 
 /// <summary>
 /// Splits work into one contiguous chunk per core and runs them at once: the calling thread takes the
@@ -65,6 +65,10 @@ internal static class HostParallel
             Monitor.Exit(s_gate);
         }
     }
+
+    /// <summary>Runs an elementwise body(start, length) over [0, n) in one contiguous chunk per core once n is large.</summary>
+    internal static void Chunks(int n, Action<int, int> body) =>
+        For(n, 1, (first, last) => body(first, last - first));
 
     private static int Start(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 

@@ -1,0 +1,82 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GradientDescent;
+
+/// <summary>
+/// The shape of a launch, resolved to a grid for the device it runs on. Every kernel here is explicitly
+/// grouped and loops over its work (a grid-stride loop), so the grid is sized to the accelerator rather
+/// than to the data: on the CPU emulator each simulated thread is an OS thread and reading
+/// <c>Grid</c>/<c>Group</c> costs ~200 ns, so kernels read them once into locals and loop.
+/// </summary>
+internal readonly struct LaunchShape
+{
+    /// <summary>Largest group the row-wise kernels use; their shared scratch has this many floats.</summary>
+    internal const int MaxRowGroup = 256;
+
+    private readonly Kind _kind;
+    private readonly long _a;
+    private readonly int _b;
+
+    private LaunchShape(Kind kind, long a, int b) => (_kind, _a, _b) = (kind, a, b);
+
+    private enum Kind
+    {
+        Elements,
+        Rows,
+        Groups,
+        OneGroup,
+    }
+
+    /// <summary><paramref name="n"/> independent elements, taken in a grid-stride loop.</summary>
+    internal static LaunchShape Elements(long n) => new(Kind.Elements, n, 0);
+
+    /// <summary>
+    /// One group per row (rows taken in a grid-stride loop), the group's threads striding over columns;
+    /// groups are the smallest power of two ≥ cols in [32, 256]. On the CPU a group is one thread:
+    /// barriers between OS threads cost more than the row.
+    /// </summary>
+    internal static LaunchShape Rows(int rows, int columns) => new(Kind.Rows, rows, columns);
+
+    /// <summary>Exactly <paramref name="groups"/> groups of <paramref name="groupSize"/> threads (tiled kernels).</summary>
+    internal static LaunchShape Groups(int groups, int groupSize) => new(Kind.Groups, groups, groupSize);
+
+    /// <summary>A single group: <see cref="MaxRowGroup"/> threads on a GPU, one thread on the CPU.</summary>
+    internal static LaunchShape OneGroup() => new(Kind.OneGroup, 1, 0);
+
+    internal KernelConfig Resolve(ComputeDevice device)
+    {
+        var accelerator = device.Accelerator;
+        switch (_kind)
+        {
+            case Kind.Elements when device.IsCpu:
+                return new KernelConfig(accelerator.NumMultiprocessors, accelerator.MaxNumThreadsPerGroup);
+            case Kind.Elements:
+            {
+                const int group = 256;
+                long wanted = (_a + group - 1) / group;
+                long cap = (long)accelerator.NumMultiprocessors * (accelerator.MaxNumThreadsPerMultiprocessor / group) * 4;
+                return new KernelConfig((int)Math.Clamp(wanted, 1, Math.Max(cap, 1)), group);
+            }
+
+            case Kind.Rows when device.IsCpu:
+                return new KernelConfig((int)Math.Min(_a, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerGroup), 1);
+            case Kind.Rows:
+            {
+                int group = 32;
+                while (group < _b && group < MaxRowGroup && group < accelerator.MaxNumThreadsPerGroup)
+                {
+                    group *= 2;
+                }
+
+                long cap = (long)accelerator.NumMultiprocessors * (accelerator.MaxNumThreadsPerMultiprocessor / group) * 2;
+                return new KernelConfig((int)Math.Clamp(_a, 1, Math.Max(cap, 1)), group);
+            }
+
+            case Kind.OneGroup:
+                return new KernelConfig(1, device.IsCpu ? 1 : MaxRowGroup);
+            default:
+                return new KernelConfig((int)_a, _b);
+        }
+    }
+}

@@ -1,0 +1,481 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GradientDescent;
+
+/// <summary>
+/// Single-precision GEMM for the host path, <c>C = op(A)·op(B)</c>, blocked and packed in the manner of
+/// BLIS/GotoBLAS: B is packed into KC×NR column panels, A into MC×KC blocks of MR-row panels (or read in
+/// place when C is narrow), and a 6×16 register tile of twelve 256-bit accumulators is updated with FMAs.
+/// </summary>
+/// <remarks>
+/// op(A) is (m, k) with A(i, p) = a[i·sAi + p·sAp]; op(B) is (k, n) with B(p, j) = b[p·sBp + j·sBj]; C is
+/// (m, n) row-major. Transposes are strides; packing absorbs them. Each element of C is produced by one
+/// thread in a fixed order, so results do not depend on scheduling. Every loop here is compiled fully
+/// optimised at once (<c>AggressiveOptimization</c>): a GEMM calls its outer loops only a few times, so
+/// tiered compilation would otherwise run them as unoptimised or on-stack-replaced code for many
+/// calls, and timings varied by up to 2× with how far tiering had got.
+/// </remarks>
+internal static unsafe class HostGemm
+{
+    private const int MR = 6;
+    private const int NR = 16;
+    private const int KC = 256;
+    private const int MC = 120;
+    private const int NC = 1024;
+
+    // Packed panels live in 64-byte-aligned memory kept per thread: with managed arrays the 32-byte loads
+    // of the micro-kernel straddled cache lines or not depending on where the array landed, and the
+    // same product ran up to 1.5× slower from one run to the next.
+    [ThreadStatic]
+    private static AlignedBuffer? s_packedBStorage;
+
+    [ThreadStatic]
+    private static AlignedBuffer? s_packedAStorage;
+
+    private static AlignedBuffer s_packedB => s_packedBStorage ??= new AlignedBuffer();
+
+    private static AlignedBuffer s_packedA => s_packedAStorage ??= new AlignedBuffer();
+
+    /// <summary>The widest C for which op(A) is read in place rather than packed.</summary>
+    private const int InPlaceMaxColumns = 256;
+
+    /// <summary>Below this many multiply-adds, packing costs more than it saves.</summary>
+    private const long SmallProduct = 8 * 1024;
+
+    internal static void Multiply(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k)
+    {
+        if ((long)m * n * k <= SmallProduct)
+        {
+            Naive(a, sAi, sAp, b, sBp, sBj, c, m, n, k);
+            return;
+        }
+
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, (m + MR - 1) / MR));
+        // The same number of row blocks for every core, as equal as multiples of MR allow: with blocks of
+        // exactly MC rows, m = 784 made 7 blocks, 4 for one core and 3 for the other, which left one
+        // core idle for a quarter of the product.
+        int blocksPerWorker = (m + (workers * MC) - 1) / (workers * MC);
+        int mc = Math.Min(MC, RoundUp((m + (workers * blocksPerWorker) - 1) / (workers * blocksPerWorker), MR));
+        int blocksM = (m + mc - 1) / mc;
+        // One parallel region per product: each core takes a contiguous range of row blocks and packs its
+        // own copy of B, which costs far less than waking the other core once per depth block.
+        HostParallel.For(blocksM, (long)mc * n * k, (first, last) => RowBlocks(
+            a, sAi, sAp, b, sBp, sBj, c, m, n, k, mc, first, last));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlocks(
+        float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, int mc, int first, int last)
+    {
+        // op(A) is packed when its rows are reused across many column panels (wide C). For the narrow
+        // products of a small net (n ≤ 256: C is 64 or 8000 rows by 100) it is read in place, saving a
+        // pass over A, the largest operand; that holds for Aᵀ·B too (the weight gradient xᵀ·dh), where
+        // the tile's six rows are adjacent floats and each depth step a new line: 784×8000×100 went
+        // from ~49 to ~55 GFLOPS.
+        bool packA = n > InPlaceMaxColumns;
+        float* bp = s_packedB.Get(KC * RoundUp(Math.Min(NC, n), NR));
+        float* ap = packA ? s_packedA.Get(mc * KC) : null;
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                PackB(b, sBp, sBj, pc, kc, jc, nc, bp);
+                for (int block = first; block < last; block++)
+                {
+                    int ic = block * mc;
+                    int rows = Math.Min(mc, m - ic);
+                    float* cBlock = c + ((long)ic * n) + jc;
+                    if (packA)
+                    {
+                        PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
+                        Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, pc > 0);
+                    }
+                    else
+                    {
+                        float* aBlock = a + ((long)ic * sAi) + ((long)pc * sAp);
+                        Macro(aBlock, sAp, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, pc > 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the register tile over a block. Element (r, p) of the block's op(A) is at
+    /// <c>a[r·rowStride + p·depthStride]</c> (packed: depth stride MR, row stride 1; in place: op(A)'s own strides),
+    /// and consecutive MR-row panels start <paramref name="panelStride"/> apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro(
+        float* a, int depthStride, int rowStride, long panelStride, float* bp, float* c, int ldc, int rows, int cols, int kc, bool accumulate)
+    {
+        for (int j = 0; j < cols; j += NR)
+        {
+            float* bPanel = bp + ((long)(j / NR) * kc * NR);
+            for (int i = 0; i < rows; i += MR)
+            {
+                float* aPanel = a + ((i / MR) * panelStride);
+                float* cTile = c + ((long)i * ldc) + j;
+                int tileRows = Math.Min(MR, rows - i);
+                int tileCols = Math.Min(NR, cols - j);
+                if (depthStride == MR && rowStride == 1)
+                {
+                    MicroPacked(kc, aPanel, bPanel, cTile, ldc, tileRows, tileCols, accumulate);
+                }
+                else
+                {
+                    Micro(kc, aPanel, depthStride, rowStride, bPanel, cTile, ldc, tileRows, tileCols, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The register tile over a packed A panel (MR floats per depth step): the row offsets are the
+    /// constants 1–5, so once <see cref="Tile"/> is inlined every broadcast addresses one A pointer
+    /// plus a fixed displacement. In isolation it runs at ~98% of one core's FMA peak.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void MicroPacked(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, bool accumulate) =>
+        Tile(kc, a, MR, 1, 2, 3, 4, 5, b, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// The register tile over op(A) read in place: element (r, p) at <c>a[r·rowStride + p·depthStride]</c>.
+    /// Rows past the edge read row 0 again (always valid memory); their results are never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Micro(
+        int kc, float* a, int depthStride, int rowStride, float* b, float* c, int ldc, int rows, int cols, bool accumulate) =>
+        Tile(kc, a, depthStride,
+            rows > 1 ? rowStride : 0, rows > 2 ? 2L * rowStride : 0, rows > 3 ? 3L * rowStride : 0,
+            rows > 4 ? 4L * rowStride : 0, rows > 5 ? 5L * rowStride : 0,
+            b, c, ldc, rows, cols, accumulate);
+
+    /// <summary>
+    /// A 6×16 tile of C from kc depth steps: row r of op(A) at <c>a + o_r</c> (o_0 = 0), one depth step
+    /// <paramref name="depthStride"/> further; B a packed NR-wide panel. Two depth steps per iteration
+    /// and one A pointer keep the loop to 12 FMAs per 8 loads and almost nothing else.
+    /// </summary>
+    /// <remarks>
+    /// Its two callers are never inlined themselves: inlined into the parallel loop's delegate, they
+    /// left the JIT no budget to inline this, which then ran as unoptimised tier-0 code, 60× slower,
+    /// until tiering caught up (a 64×784×100 product measured 8 ms instead of 0.13 ms).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(
+        int kc, float* a, long depthStride, long o1, long o2, long o3, long o4, long o5,
+        float* b, float* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        float* pairsEnd = b + ((long)(kc & ~1) * NR);
+        PrefetchTile(c, ldc, rows);
+        while (b < pairsEnd)
+        {
+            Step(a, o1, o2, o3, o4, o5, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a + depthStride, o1, o2, o3, o4, o5, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a += 2 * depthStride;
+            b += 2 * NR;
+        }
+
+        if ((kc & 1) != 0)
+        {
+            Step(a, o1, o2, o3, o4, o5, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        }
+
+        WriteTile(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    /// <summary>
+    /// One depth step of the tile: two loads of B's row, six broadcasts of A's column (rows at a and
+    /// a + o1..o5), twelve FMAs. Inlined, the accumulators stay in registers (checked in the disassembly).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(
+        float* a, long o1, long o2, long o3, long o4, long o5, float* b,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c10, ref Vector256<float> c11,
+        ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c30, ref Vector256<float> c31,
+        ref Vector256<float> c40, ref Vector256<float> c41, ref Vector256<float> c50, ref Vector256<float> c51)
+    {
+        var b0 = Vector256.Load(b);
+        var b1 = Vector256.Load(b + 8);
+        var x = Vector256.Create(a[0]);
+        c00 = MulAdd(x, b0, c00);
+        c01 = MulAdd(x, b1, c01);
+        x = Vector256.Create(a[o1]);
+        c10 = MulAdd(x, b0, c10);
+        c11 = MulAdd(x, b1, c11);
+        x = Vector256.Create(a[o2]);
+        c20 = MulAdd(x, b0, c20);
+        c21 = MulAdd(x, b1, c21);
+        x = Vector256.Create(a[o3]);
+        c30 = MulAdd(x, b0, c30);
+        c31 = MulAdd(x, b1, c31);
+        x = Vector256.Create(a[o4]);
+        c40 = MulAdd(x, b0, c40);
+        c41 = MulAdd(x, b1, c41);
+        x = Vector256.Create(a[o5]);
+        c50 = MulAdd(x, b0, c50);
+        c51 = MulAdd(x, b1, c51);
+    }
+
+    /// <summary>
+    /// Asks for the C tile's lines at the start of a tile: its rows are ldc apart, so each is a separate
+    /// miss, and without the hint those misses were paid after the FMAs, when the tile is written (at
+    /// 2048³ this took one core from 65 to 78 GFLOPS).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, int ldc, int rows)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            Sse.Prefetch0(c + ((long)r * ldc));
+            Sse.Prefetch0(c + ((long)r * ldc) + NR - 1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteTile(
+        float* c, int ldc, int rows, int cols, bool accumulate,
+        Vector256<float> c00, Vector256<float> c01, Vector256<float> c10, Vector256<float> c11, Vector256<float> c20, Vector256<float> c21,
+        Vector256<float> c30, Vector256<float> c31, Vector256<float> c40, Vector256<float> c41, Vector256<float> c50, Vector256<float> c51)
+    {
+        if (rows == MR && cols == NR)
+        {
+            Store(c, c00, c01, accumulate);
+            Store(c + ldc, c10, c11, accumulate);
+            Store(c + (2 * ldc), c20, c21, accumulate);
+            Store(c + (3 * ldc), c30, c31, accumulate);
+            Store(c + (4 * ldc), c40, c41, accumulate);
+            Store(c + (5 * ldc), c50, c51, accumulate);
+            return;
+        }
+
+        // Edge tile: spill the full register tile, then copy the part inside C.
+        float* tile = stackalloc float[MR * NR];
+        c00.Store(tile); c01.Store(tile + 8);
+        c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40);
+        c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72);
+        c50.Store(tile + 80); c51.Store(tile + 88);
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + ((long)r * ldc);
+            for (int j = 0; j < cols; j++)
+            {
+                row[j] = accumulate ? row[j] + tile[(r * NR) + j] : tile[(r * NR) + j];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> low, Vector256<float> high, bool accumulate)
+    {
+        if (accumulate)
+        {
+            low += Vector256.Load(c);
+            high += Vector256.Load(c + 8);
+        }
+
+        low.Store(c);
+        high.Store(c + 8);
+    }
+
+    /// <summary>
+    /// Packs rows [ic, ic+rows) × depth [pc, pc+kc) of op(A) into MR-row panels, p-major, zero-padded.
+    /// Reads follow A's unit stride: along each row for A (A·B with wide C), across MR rows per depth
+    /// step for Aᵀ (Aᵀ·B, where a row of op(A) is a column of A).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(float* a, int sAi, int sAp, int ic, int rows, int pc, int kc, float* dst)
+    {
+        for (int i = 0; i < rows; i += MR)
+        {
+            int valid = Math.Min(MR, rows - i);
+            float* panel = dst + ((long)(i / MR) * kc * MR);
+            float* src = a + ((long)(ic + i) * sAi) + ((long)pc * sAp);
+            if (sAp == 1)
+            {
+                for (int r = 0; r < MR; r++)
+                {
+                    float* from = src + ((long)r * sAi);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(p * MR) + r] = r < valid ? from[p] : 0f;
+                    }
+                }
+
+                continue;
+            }
+
+            for (int p = 0; p < kc; p++)
+            {
+                float* from = src + ((long)p * sAp);
+                float* to = panel + (p * MR);
+                for (int r = 0; r < MR; r++)
+                {
+                    to[r] = r < valid ? from[(long)r * sAi] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs depth [pc, pc+kc) × columns [jc, jc+nc) of op(B) into NR-column panels, p-major, zero-padded.
+    /// Reads follow B's unit stride: along a row for B, along a column of the panel for Bᵀ.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(float* b, int sBp, int sBj, int pc, int kc, int jc, int nc, float* dst)
+    {
+        for (int j = 0; j < nc; j += NR)
+        {
+            int valid = Math.Min(NR, nc - j);
+            float* panel = dst + ((long)(j / NR) * kc * NR);
+            float* src = b + ((long)pc * sBp) + ((long)(jc + j) * sBj);
+            if (sBj == 1)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* from = src + ((long)p * sBp);
+                    float* row = panel + (p * NR);
+                    if (valid == NR)
+                    {
+                        Vector256.Load(from).Store(row);
+                        Vector256.Load(from + 8).Store(row + 8);
+                        continue;
+                    }
+
+                    for (int q = 0; q < NR; q++)
+                    {
+                        row[q] = q < valid ? from[q] : 0f;
+                    }
+                }
+
+                continue;
+            }
+
+            int done = 0;
+            if (sBp == 1 && valid == NR && Avx.IsSupported)
+            {
+                // Bᵀ: a panel row (fixed depth p) is a column of B. Transposing 8×8 blocks in registers
+                // turns 128 strided scalar copies into 16 loads and 16 stores.
+                for (; done + 8 <= kc; done += 8)
+                {
+                    Transpose8x8(src + done, sBj, panel + (done * NR), NR);
+                    Transpose8x8(src + done + (8L * sBj), sBj, panel + (done * NR) + 8, NR);
+                }
+            }
+
+            for (int q = 0; q < NR; q++)
+            {
+                float* from = src + ((long)q * sBj);
+                for (int p = done; p < kc; p++)
+                {
+                    panel[(p * NR) + q] = q < valid ? from[(long)p * sBp] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 8×8 block whose row r is <c>src[r·srcStride .. +8)</c> to rows
+    /// <c>dst[c·dstStride .. +8)</c>: pairs of rows interleaved, then pairs of pairs, then the 128-bit halves
+    /// exchanged, so each output row gathers one column.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, long srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + (2 * srcStride));
+        var r3 = Avx.LoadVector256(src + (3 * srcStride));
+        var r4 = Avx.LoadVector256(src + (4 * srcStride));
+        var r5 = Avx.LoadVector256(src + (5 * srcStride));
+        var r6 = Avx.LoadVector256(src + (6 * srcStride));
+        var r7 = Avx.LoadVector256(src + (7 * srcStride));
+
+        // Within each 128-bit half: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3 (rows a, b = r0, r1), and so on.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+
+        // Within each half: column c of rows 0–3 (from t0..t3) and of rows 4–7 (from t4..t7).
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Low halves hold columns 0–3, high halves columns 4–7: join rows 0–3 with rows 4–7.
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + (2 * dstStride), Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + (3 * dstStride), Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + (4 * dstStride), Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + (5 * dstStride), Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + (6 * dstStride), Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + (7 * dstStride), Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Naive(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[((long)i * sAi) + ((long)p * sAp)] * b[((long)p * sBp) + ((long)j * sBj)];
+                }
+
+                c[((long)i * n) + j] = sum;
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>A growable, 64-byte-aligned native float buffer owned by one thread for its lifetime.</summary>
+    private sealed class AlignedBuffer
+    {
+        private float* _data;
+        private nuint _length;
+
+        internal float* Get(int length)
+        {
+            if ((nuint)length > _length)
+            {
+                NativeMemory.AlignedFree(_data);
+                _data = (float*)NativeMemory.AlignedAlloc((nuint)length * sizeof(float), 64);
+                _length = (nuint)length;
+            }
+
+            return _data;
+        }
+    }
+}
