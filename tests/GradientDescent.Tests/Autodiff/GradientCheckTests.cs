@@ -1,7 +1,6 @@
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Autodiff;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// <see cref="GradientCheck"/> must pass correct gradients and, just as important, flag wrong ones:

@@ -1,7 +1,6 @@
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Autodiff;
+namespace GradientDescent.Tests;
 
 /// <summary>The tape's semantics, mirroring <c>tf.GradientTape</c>.</summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Data;
+namespace GradientDescent.Tests;
 
 [TestFixture]
 public sealed class IdxFileTests

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Data;
+namespace GradientDescent.Tests;
 
 [TestFixture]
 public sealed class MnistTests

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Docs;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// The C# in README.md, docs/getting-started.md, docs/mnist.md and docs/reliability.md is compiled: it appears in

@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Docs;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// Runs the code of docs/tutorial.md and docs/tutorial.es.md, block by block, and checks that every

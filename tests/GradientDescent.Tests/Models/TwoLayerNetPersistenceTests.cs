@@ -1,7 +1,6 @@
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Models;
+namespace GradientDescent.Tests;
 
 [TestFixture]
 public sealed class TwoLayerNetPersistenceTests

@@ -1,4 +1,4 @@
-namespace GradientDescent.Tests.Models;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// The whole two-layer net in float64 on the host, forward and backward, written out loop by loop:

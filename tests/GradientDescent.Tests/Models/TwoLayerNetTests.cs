@@ -1,8 +1,7 @@
-using GradientDescent.Tests.Support;
 using ILGPU.Runtime;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Models;
+namespace GradientDescent.Tests;
 
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
 public sealed class TwoLayerNetTests(DeviceUnderTest deviceUnderTest)

@@ -1,8 +1,6 @@
-using GradientDescent.Tests.Models;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// <see cref="ComputeDevice.CheckNumerics"/>: with it on, the first operation whose result holds NaN or

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// A field of a file header: where it is, how it is encoded and the value the valid file holds there.

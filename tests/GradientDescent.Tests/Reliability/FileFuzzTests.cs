@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// Seeded random corruptions of valid IDX files and of a saved model: every load must either succeed

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>A corrupted file: its bytes, also written to <see cref="Path"/> for readers that take a path.</summary>
 internal sealed record FuzzInput(byte[] Bytes, string Path);

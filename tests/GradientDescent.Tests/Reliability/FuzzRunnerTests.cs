@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>The fuzz harness must be able to fail: each kind of finding, planted in a fake loader, is reported with its seed.</summary>
 [TestFixture]

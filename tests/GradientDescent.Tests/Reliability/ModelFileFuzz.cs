@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// The model-file side of the fuzz: where the header fields of a saved file are, and structural

@@ -1,8 +1,6 @@
-using GradientDescent.Tests.Models;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// Same seed, same device kind, same path: bit-for-bit the same weights after training, compared as the

@@ -1,8 +1,6 @@
-using GradientDescent.Tests.Models;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// Device memory over long runs and at disposal, measured with <see cref="ComputeDevice.AllocatedBytes"/>.

@@ -1,8 +1,6 @@
-using GradientDescent.Tests.Models;
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Reliability;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// One device shared by several threads: every result must equal, bit for bit, what the same work gives

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Serialization;
+namespace GradientDescent.Tests;
 
 [TestFixture]
 [NonParallelizable] // BeforeCommitForTesting is a static hook.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Support;
+namespace GradientDescent.Tests;
 
 /// <summary>Elementwise comparison with tolerance <c>atol + rtol·|expected|</c>, reporting the first mismatches.</summary>
 public static class Close

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Support;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// Keeps documentation's C# honest: every ```csharp block of a Markdown file must appear, line by line

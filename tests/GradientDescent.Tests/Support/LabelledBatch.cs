@@ -1,4 +1,4 @@
-namespace GradientDescent.Tests.Support;
+namespace GradientDescent.Tests;
 
 /// <summary>Inputs (rows, features) and their labels on one device, disposed together.</summary>
 internal sealed record LabelledBatch(Tensor X, Labels Labels) : IDisposable

@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Support;
+namespace GradientDescent.Tests;
 
 /// <summary>
 /// The devices tests run on, each created once because compiling kernels costs seconds per device.
@@ -26,6 +26,11 @@ public sealed class TestDevices
     /// device under test when it is a GPU, else a CPU emulator configured with groups that large.
     /// </summary>
     public static ComputeDevice GpuKernels => Shared.Kind == DeviceKind.Cpu ? s_wideCpu.Value : Shared;
+
+    /// <summary>The shared devices created so far (without creating any): what the leak check watches.</summary>
+    public static IEnumerable<ComputeDevice> Created =>
+        (s_underTest.IsValueCreated ? s_underTest.Value.Where(d => d.IsCreated).Select(d => d.Device) : [])
+            .Concat(s_wideCpu.IsValueCreated ? [s_wideCpu.Value] : []);
 
     /// <summary>Skips (never passes) a test that needs a GPU when the device under test is the CPU.</summary>
     public static void RequireGpu() =>
@@ -82,6 +87,9 @@ public sealed class DeviceUnderTest(string name, ComputeDeviceOptions options) :
 
     /// <summary>The device.</summary>
     public ComputeDevice Device => _device.Value;
+
+    /// <summary>Whether the device has been created yet.</summary>
+    public bool IsCreated => _device.IsValueCreated;
 
     /// <inheritdoc/>
     public override string ToString() => Name;

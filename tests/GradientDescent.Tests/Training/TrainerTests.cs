@@ -1,7 +1,6 @@
-using GradientDescent.Tests.Support;
 using NUnit.Framework;
 
-namespace GradientDescent.Tests.Training;
+namespace GradientDescent.Tests;
 
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
 public sealed class TrainerTests(DeviceUnderTest deviceUnderTest)
