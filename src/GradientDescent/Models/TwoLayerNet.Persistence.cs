@@ -21,18 +21,7 @@ public sealed partial class TwoLayerNet
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var flat = _parameters.ToArray();
-        var names = Options.UseBias ? new[] { "w1", "b1", "w2", "b2" } : ["w1", "w2"];
-        var arrays = new NamedArray[names.Length];
-        int offset = 0;
-        for (int k = 0; k < names.Length; k++)
-        {
-            int[] shape = [.. _parameterViews[k].Shape];
-            int length = _parameterViews[k].Length;
-            arrays[k] = new NamedArray(names[k], shape, flat.AsSpan(offset, length).ToArray());
-            offset += length;
-        }
-
+        var arrays = TwoLayerNetArrays.ToArrays(_parameters.ToArray(), Options, TwoLayerNetNames.Native);
         ModelFile.Save(path, arrays, ModelKind);
     }
 
@@ -59,7 +48,7 @@ public sealed partial class TwoLayerNet
             throw new InvalidDataFormatException(path, $"holds a '{contents.Kind}' model, not a {ModelKind}.");
         }
 
-        var options = ReadOptions(path, contents);
+        var (options, flat) = TwoLayerNetArrays.FromArrays(path, contents.Arrays, TwoLayerNetNames.Native);
         if (expected is not null &&
             (expected.Inputs != options.Inputs || expected.Hidden != options.Hidden
              || expected.Classes != options.Classes || expected.UseBias != options.UseBias))
@@ -68,11 +57,15 @@ public sealed partial class TwoLayerNet
                 $"{path}: the saved network is {Describe(options)} but {Describe(expected)} was expected.", nameof(expected));
         }
 
+        return FromParameters(device, options, flat);
+    }
+
+    /// <summary>A new net of <paramref name="options"/> holding <paramref name="flat"/> (W1, b1, W2, b2) exactly; nothing stays allocated if it fails.</summary>
+    private static TwoLayerNet FromParameters(ComputeDevice device, TwoLayerNetOptions options, float[] flat)
+    {
         var net = new TwoLayerNet(device, options);
         try
         {
-            var order = options.UseBias ? new[] { "w1", "b1", "w2", "b2" } : ["w1", "w2"];
-            var flat = order.SelectMany(name => contents.Get(name).Data).ToArray();
             using (device.Lock())
             {
                 net._parameters.View.CopyFromCPU(flat);
@@ -85,49 +78,6 @@ public sealed partial class TwoLayerNet
             net.Dispose();
             throw;
         }
-    }
-
-    private static TwoLayerNetOptions ReadOptions(string path, ModelFileContents contents)
-    {
-        var byName = contents.Arrays.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        string Shapes() => string.Join(", ", contents.Arrays.Select(a => $"{a.Name} [{string.Join(", ", a.Shape)}]"));
-        InvalidDataFormatException Bad(string problem) => new(path, $"{problem} (arrays: {Shapes()}).");
-
-        if (!byName.TryGetValue("w1", out var w1) || !byName.TryGetValue("w2", out var w2))
-        {
-            throw Bad("a TwoLayerNet needs arrays 'w1' and 'w2'");
-        }
-
-        var unknown = byName.Keys.Except(["w1", "b1", "w2", "b2"]).ToList();
-        if (unknown.Count > 0)
-        {
-            throw Bad($"unknown arrays {string.Join(", ", unknown.Select(n => $"'{n}'"))}");
-        }
-
-        bool hasB1 = byName.TryGetValue("b1", out var b1);
-        bool hasB2 = byName.TryGetValue("b2", out var b2);
-        if (hasB1 != hasB2)
-        {
-            throw Bad("both biases 'b1' and 'b2' or neither are needed");
-        }
-
-        if (w1.Shape.Length != 2 || w2.Shape.Length != 2 || w1.Shape.Contains(0) || w2.Shape.Contains(0))
-        {
-            throw Bad("'w1' and 'w2' must be non-empty matrices");
-        }
-
-        int inputs = w1.Shape[0], hidden = w1.Shape[1], classes = w2.Shape[1];
-        if (w2.Shape[0] != hidden)
-        {
-            throw Bad($"'w2' must have {hidden} rows, one per hidden unit of 'w1'");
-        }
-
-        if (hasB1 && (!b1!.Shape.SequenceEqual([hidden]) || !b2!.Shape.SequenceEqual([classes])))
-        {
-            throw Bad($"'b1' must be [{hidden}] and 'b2' [{classes}]");
-        }
-
-        return new TwoLayerNetOptions { Inputs = inputs, Hidden = hidden, Classes = classes, UseBias = hasB1 };
     }
 
     private static string Describe(TwoLayerNetOptions o) =>

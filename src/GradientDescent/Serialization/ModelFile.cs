@@ -25,7 +25,12 @@ public static class ModelFile
     internal const int ChecksumLength = 32;
 
     /// <summary>Called with the temporary file's path after it is flushed and right before the rename; tests throw here to simulate a crash.</summary>
-    internal static Action<string>? BeforeCommitForTesting;
+    /// <remarks>The one hook of <see cref="AtomicFile"/>, shared by every writer of the library.</remarks>
+    internal static Action<string>? BeforeCommitForTesting
+    {
+        get => AtomicFile.BeforeCommitForTesting;
+        set => AtomicFile.BeforeCommitForTesting = value;
+    }
 
     internal static ReadOnlySpan<byte> Magic => "GDMODEL\0"u8;
 
@@ -54,23 +59,7 @@ public static class ModelFile
             NamedArray.CheckConsistent(array.Name, array.Shape, array.Data, nameof(arrays));
         }
 
-        string temp = $"{path}.tmp-{RandomNumberGenerator.GetHexString(16, lowercase: true)}";
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                Write(file, arrays, kind);
-                file.Flush(flushToDisk: true);
-            }
-
-            BeforeCommitForTesting?.Invoke(temp);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        AtomicFile.Write(path, file => Write(file, arrays, kind));
     }
 
     /// <summary>Reads a file written by <see cref="Save"/>, checking its structure and checksum.</summary>
@@ -141,21 +130,5 @@ public static class ModelFile
         }
 
         file.Write(hash.GetHashAndReset());
-    }
-
-    private static void TryDelete(string temp)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (IOException)
-        {
-            // The original error matters more; a stray temp file is harmless and says what happened.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
-        }
     }
 }

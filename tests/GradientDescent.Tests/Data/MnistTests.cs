@@ -24,7 +24,7 @@ public sealed class MnistTests
     public void DeleteTempDir() => Directory.Delete(_dir, recursive: true);
 
     [Test]
-    public void LoadShipped_Defaults_SplitsFirst8000AndLast2000()
+    public void LoadSample_Defaults_SplitsFirst8000AndLast2000()
     {
         var raw = ShippedRaw();
         using var split = Mnist10k.Load(Device);
@@ -47,7 +47,7 @@ public sealed class MnistTests
     }
 
     [Test]
-    public void LoadShipped_PixelsLieInUnitInterval()
+    public void LoadSample_PixelsLieInUnitInterval()
     {
         using var split = Mnist.LoadSample(Device, s_shipped, trainCount: 300, testCount: 100);
         var pixels = split.Train.Images.ToArray();
@@ -57,7 +57,7 @@ public sealed class MnistTests
     }
 
     [Test]
-    public void LoadShipped_Slice_TakesLeadingTrainAndTrailingTest()
+    public void LoadSample_Slice_TakesLeadingTrainAndTrailingTest()
     {
         var raw = ShippedRaw();
         using var split = Mnist.LoadSample(Device, s_shipped, trainCount: 100, testCount: 50);
@@ -74,7 +74,7 @@ public sealed class MnistTests
     [TestCase(0, 10)]
     [TestCase(10, 0)]
     [TestCase(9000, 1001)]
-    public void LoadShipped_ImpossibleCounts_Throw(int train, int test)
+    public void LoadSample_ImpossibleCounts_Throw(int train, int test)
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Mnist.LoadSample(Device, s_shipped, train, test));
         Assert.That(e!.Message, Does.Contain($"{train} training and {test} test"));
@@ -108,7 +108,7 @@ public sealed class MnistTests
     }
 
     [Test]
-    public void LoadFolder_ShippedFolder_UsesThe8000To2000Split()
+    public void LoadFolder_SampleFolder_UsesThe8000To2000Split()
     {
         using var split = Mnist.LoadFolder(Device, s_shipped);
 

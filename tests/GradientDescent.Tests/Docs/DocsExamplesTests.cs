@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
+using Microsoft.ML.OnnxRuntime;
 using NUnit.Framework;
 
 namespace GradientDescent.Tests;
 
 /// <summary>
-/// The C# in README.md, docs/getting-started.md, docs/mnist.md and docs/reliability.md is compiled: it appears in
+/// The C# in README.md, docs/getting-started.md, docs/mnist.md, docs/reliability.md and docs/export.md is compiled: it appears in
 /// samples/QuickStart (which CI builds and runs) or here, where it runs on the device under test.
 /// </summary>
 [TestFixture]
@@ -17,6 +18,7 @@ public sealed class DocsExamplesTests
     [TestCase("docs/getting-started.md", 3)]
     [TestCase("docs/mnist.md", 1)]
     [TestCase("docs/reliability.md", 1)]
+    [TestCase("docs/export.md", 4)]
     public void EveryCodeBlock_IsCompiled(string document, int blocks) =>
         DocumentedCode.AssertEveryBlockIsCompiled(document, blocks, QuickStart, ThisFile());
 
@@ -68,6 +70,43 @@ public sealed class DocsExamplesTests
         var e = Assert.Throws<NonFiniteValueException>(() => Ops.Scale(x, 10f))!;
         Assert.That(e.Message, Does.StartWith("Scale produced +∞ in its result of shape (2,)"));
     }
+
+    [Test]
+    public void Export_OnnxAndSafetensors() => InTemporaryFolder(_ =>
+    {
+        var device = TestDevices.Shared;
+        using var net = new TwoLayerNet(device, new TwoLayerNetOptions { Seed = 4 });
+        net.ExportOnnx("mnist.onnx");                                  // input (batch, 784) → logits (batch, 10)
+        net.ExportOnnx("mnist-probabilities.onnx", softmax: true);     // → probabilities (batch, 10)
+        float[] pixels = [.. Enumerable.Range(0, 784).Select(i => (i % 29) / 28f)];
+        using var session = new InferenceSession("mnist.onnx");
+        using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 784]);   // one 28×28 digit in [0, 1]
+        using var results = session.Run(new RunOptions(), ["input"], [input], ["logits"]);
+        float[] logits = results[0].GetTensorDataAsSpan<float>().ToArray();
+        using (var x = Tensor.FromArray(device, pixels, 1, 784))
+        using (var ours = net.Forward(x))
+            Assert.That(logits, Is.EqualTo(ours.ToArray()).Within(1e-4f));
+
+        using var w1 = Tensor.RandomNormal(device, [784, 256], seed: 1);
+        using var b1 = Tensor.Zeros(device, 256);
+        using var w2 = Tensor.RandomNormal(device, [256, 64], seed: 2);
+        using var b2 = Tensor.Zeros(device, 64);
+        using var w3 = Tensor.RandomNormal(device, [64, 10], seed: 3);
+        using var b3 = Tensor.Zeros(device, 10);
+        DenseLayer[] layers =
+        [
+            DenseLayer.FromTensors(w1, b1, DenseActivation.Tanh),   // w1 (784, 256), b1 (256)
+            DenseLayer.FromTensors(w2, b2, DenseActivation.Tanh),   // w2 (256, 64), b2 (64)
+            DenseLayer.FromTensors(w3, b3),                         // w3 (64, 10): logits
+        ];
+        OnnxExport.SaveDense("mlp.onnx", layers, softmax: true);
+        using (var mlp = new InferenceSession("mlp.onnx"))
+            Assert.That(mlp.OutputMetadata["probabilities"].Dimensions, Is.EqualTo(new[] { -1, 10 }));
+
+        net.SaveSafetensors("mnist.safetensors", SafetensorsLayout.PyTorchSequential);
+        using var back = TwoLayerNet.LoadSafetensors(device, "mnist.safetensors");   // either layout, by its names
+        Assert.That(back.W1.ToArray(), Is.EqualTo(net.W1.ToArray()));
+    });
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
 

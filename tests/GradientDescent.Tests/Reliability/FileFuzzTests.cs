@@ -17,6 +17,7 @@ public sealed class FileFuzzTests
     private const int ImagesSeeds = 100_000;
     private const int LabelsSeeds = 200_000;
     private const int ModelSeeds = 300_000;
+    private const int SafetensorsSeeds = 400_000;
     private const int PairSize = 20;
 
     private string _dir = "";
@@ -26,6 +27,7 @@ public sealed class FileFuzzTests
     private FuzzTemplate _labels = null!;
     private FuzzTemplate _model = null!;
     private ModelFileContents _modelContents = null!;
+    private FuzzTemplate _safetensors = null!;
 
     private static ComputeDevice Device => TestDevices.Shared;
 
@@ -48,10 +50,16 @@ public sealed class FileFuzzTests
         _model = ModelFileFuzz.Template(File.ReadAllBytes(modelPath));
         _modelContents = ModelFile.Load(modelPath);
 
+        string safetensorsPath = Path.Combine(_dir, "valid.safetensors");
+        using (var net = new TwoLayerNet(Device, new TwoLayerNetOptions { Inputs = 8, Hidden = 5, Classes = 3, Seed = 7 }))
+            net.SaveSafetensors(safetensorsPath, SafetensorsLayout.PyTorchSequential);
+        _safetensors = SafetensorsFuzz.Template(File.ReadAllBytes(safetensorsPath));
+
         // The valid files must pass their own checks, and loading them once first keeps one-time costs
         // (static initialisers, first kernel use) out of the measured cases.
         var failures = FuzzRunner.Default().Run([0], _ => new CorruptFile(_images.Bytes, "valid images"), Scratch("warmup"), IdxLoaders(isImages: true));
         failures = [.. failures, .. FuzzRunner.Default().Run([0], _ => new CorruptFile(_model.Bytes, "valid model"), Scratch("warmup.gdm"), ModelLoaders())];
+        failures = [.. failures, .. FuzzRunner.Default().Run([0], _ => new CorruptFile(_safetensors.Bytes, "valid safetensors"), Scratch("warmup.safetensors"), SafetensorsFuzzLoaders.For(Device))];
         Assert.That(failures, Is.Empty, "the uncorrupted files must load");
     }
 
@@ -70,6 +78,10 @@ public sealed class FileFuzzTests
     public void ModelFile_SeededCorruptions_LoadConsistentlyOrThrowTheDocumentedException() =>
         AssertSurvives("model", Enumerable.Range(ModelSeeds, CasesPerFile));
 
+    [Test]
+    public void Safetensors_SeededCorruptions_LoadConsistentlyOrThrowTheDocumentedException() =>
+        AssertSurvives("safetensors", Enumerable.Range(SafetensorsSeeds, CasesPerFile));
+
     /// <summary>Seeds that once found a bug, replayed alone; add a failing seed here to debug it.</summary>
     [TestCase("model", 300_017, Description = "an array renamed to \"\" (checksum valid): NamedArray threw ArgumentException")]
     [TestCase("model", 300_232, Description = "w1 dimension 8 → 9: a zero data word read as a name length gave an empty name")]
@@ -82,7 +94,8 @@ public sealed class FileFuzzTests
             "images" => (random => CorruptIdx(_images, random), IdxLoaders(isImages: true)),
             "labels" => (random => CorruptIdx(_labels, random), IdxLoaders(isImages: false)),
             "model" => ((Func<Random, CorruptFile>)CorruptModel, ModelLoaders()),
-            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "images, labels or model"),
+            "safetensors" => (CorruptSafetensors, SafetensorsFuzzLoaders.For(Device)),
+            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "images, labels, model or safetensors"),
         };
 
         var failures = FuzzRunner.Default().Run(seeds, corrupt, Scratch(target), loaders);
@@ -118,6 +131,14 @@ public sealed class FileFuzzTests
             return ModelFileFuzz.Mutate(_modelContents, random);
         var corrupt = Corruptions.Apply(_model, random);
         return random.Next(2) == 0 ? ModelFileFuzz.Resign(corrupt) : corrupt;
+    }
+
+    // 60% structural, 40% byte-level: a JSON header survives few byte flips intact, and the structural
+    // mutations keep it parseable so the checks behind the parser (sizes, offsets, the net's shapes) are reached.
+    private CorruptFile CorruptSafetensors(Random random)
+    {
+        random = SafetensorsFuzz.Decorrelated(random);
+        return random.Next(5) < 3 ? SafetensorsFuzz.Mutate(_safetensors.Bytes, random) : Corruptions.Apply(_safetensors, random);
     }
 
     private FuzzLoader[] IdxLoaders(bool isImages) =>
