@@ -10,15 +10,24 @@ namespace GradientDescent;
 /// </summary>
 internal static class GroupReduce
 {
-    internal static float Sum(ArrayView<float> scratch, float value, int thread, int groupSize)
+    internal static float Sum(ArrayView<float> scratch, float value, int thread, int groupSize) =>
+        Reduce<SumReduction>(scratch, value, thread, groupSize);
+
+    internal static float Max(ArrayView<float> scratch, float value, int thread, int groupSize) =>
+        Reduce<MaxReduction>(scratch, value, thread, groupSize);
+
+    /// <summary>Combines every thread's <paramref name="value"/> with <typeparamref name="TReduction"/>, in a fixed tree order.</summary>
+    internal static float Reduce<TReduction>(ArrayView<float> scratch, float value, int thread, int groupSize)
+        where TReduction : struct, IReduction
     {
+        TReduction reduction = default;
         scratch[thread] = value;
         Group.Barrier();
         for (int half = groupSize / 2; half > 0; half /= 2)
         {
             if (thread < half)
             {
-                scratch[thread] += scratch[thread + half];
+                scratch[thread] = reduction.Combine(scratch[thread], scratch[thread + half]);
             }
 
             Group.Barrier();
@@ -30,22 +39,50 @@ internal static class GroupReduce
         return result;
     }
 
-    internal static float Max(ArrayView<float> scratch, float value, int thread, int groupSize)
+    /// <summary>
+    /// The group's best (value, index) under <see cref="ArgMaxOrder.Better"/>: the first index of the largest
+    /// value, NaN above everything. Returns the index; every thread gets it.
+    /// </summary>
+    internal static int ArgMax(ArrayView<float> values, ArrayView<int> indices, float value, int index, int thread, int groupSize)
     {
-        scratch[thread] = value;
+        values[thread] = value;
+        indices[thread] = index;
         Group.Barrier();
         for (int half = groupSize / 2; half > 0; half /= 2)
         {
-            if (thread < half)
+            if (thread < half && ArgMaxOrder.Better(values[thread + half], indices[thread + half], values[thread], indices[thread]))
             {
-                scratch[thread] = XMath.Max(scratch[thread], scratch[thread + half]);
+                values[thread] = values[thread + half];
+                indices[thread] = indices[thread + half];
             }
 
             Group.Barrier();
         }
 
-        float result = scratch[0];
+        int result = indices[0];
         Group.Barrier();
         return result;
+    }
+}
+
+/// <summary>The order of <c>ArgMax</c>: larger wins, NaN beats every number (as in PyTorch), and on a tie the lower index.</summary>
+internal static class ArgMaxOrder
+{
+    /// <summary>Whether (v, i) beats (best, bestIndex).</summary>
+    internal static bool Better(float v, int i, float best, int bestIndex)
+    {
+        bool vNaN = XMath.IsNaN(v), bestNaN = XMath.IsNaN(best);
+        if (vNaN != bestNaN)
+        {
+            return vNaN;
+        }
+
+        if (!vNaN && v != best)
+        {
+            return v > best;
+        }
+
+        // Equal (−0 ties +0) or both NaN: the first index wins.
+        return i < bestIndex;
     }
 }

@@ -25,6 +25,7 @@ internal readonly struct LaunchShape
         Elements,
         Rows,
         Groups,
+        Tiles,
         OneGroup,
     }
 
@@ -40,6 +41,12 @@ internal readonly struct LaunchShape
 
     /// <summary>Exactly <paramref name="groups"/> groups of <paramref name="groupSize"/> threads (tiled kernels).</summary>
     internal static LaunchShape Groups(int groups, int groupSize) => new(Kind.Groups, groups, groupSize);
+
+    /// <summary>
+    /// <paramref name="tiles"/> independent tiles of work, each for one group of <paramref name="groupSize"/> threads
+    /// (taken in a grid-stride loop); on the CPU groups of one thread, as for <see cref="Rows"/>.
+    /// </summary>
+    internal static LaunchShape Tiles(int tiles, int groupSize) => new(Kind.Tiles, tiles, groupSize);
 
     /// <summary>A single group: <see cref="MaxRowGroup"/> threads on a GPU, one thread on the CPU.</summary>
     internal static LaunchShape OneGroup() => new(Kind.OneGroup, 1, 0);
@@ -69,6 +76,15 @@ internal readonly struct LaunchShape
                     group *= 2;
                 }
 
+                long cap = (long)accelerator.NumMultiprocessors * (accelerator.MaxNumThreadsPerMultiprocessor / group) * 2;
+                return new KernelConfig((int)Math.Clamp(_a, 1, Math.Max(cap, 1)), group);
+            }
+
+            case Kind.Tiles when device.IsCpu:
+                return new KernelConfig(accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerGroup, 1);
+            case Kind.Tiles:
+            {
+                int group = Math.Min(_b, accelerator.MaxNumThreadsPerGroup);
                 long cap = (long)accelerator.NumMultiprocessors * (accelerator.MaxNumThreadsPerMultiprocessor / group) * 2;
                 return new KernelConfig((int)Math.Clamp(_a, 1, Math.Max(cap, 1)), group);
             }

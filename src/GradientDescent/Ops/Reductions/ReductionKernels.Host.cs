@@ -8,25 +8,34 @@ internal static partial class ReductionKernels
     private static void HostTotal(Tensor x, Tensor y, float scale) =>
         HostMemory.Span(y)[0] = scale * TensorPrimitives.Sum(HostMemory.Span(x));
 
+    private static void HostRows<TReduction>(Tensor x, Tensor y, int rows, int cols)
+        where TReduction : struct, IReduction =>
+        HostParallel.For(rows, cols, (first, last) =>
+        {
+            var input = HostMemory.Span(x);
+            var output = HostMemory.Span(y);
+            for (int r = first; r < last; r++)
+            {
+                output[r] = default(TReduction).Reduce(input.Slice(r * cols, cols));
+            }
+        });
+
     /// <summary>
-    /// Adds rows into the result one after another, vectorised across columns; columns split across cores,
-    /// so each sum keeps the row order of the ILGPU kernel.
+    /// Combines rows into the result one after another, vectorised across columns; columns split across cores,
+    /// so each result keeps one row order whatever the core count.
     /// </summary>
-    private static void HostColumnSum(Tensor x, Tensor y)
-    {
-        int cols = x.ColumnCount;
-        int rows = x.Length / cols;
+    private static void HostColumns<TReduction>(Tensor x, Tensor y, int rows, int cols)
+        where TReduction : struct, IReduction =>
         HostParallel.For(cols, rows, (first, last) =>
         {
             var input = HostMemory.Span(x);
-            var sums = HostMemory.Span(y).Slice(first, last - first);
-            input.Slice(first, last - first).CopyTo(sums);
-            for (int start = cols; start < input.Length; start += cols)
+            var result = HostMemory.Span(y).Slice(first, last - first);
+            input.Slice(first, last - first).CopyTo(result);
+            for (int r = 1; r < rows; r++)
             {
-                TensorPrimitives.Add(sums, input.Slice(start + first, last - first), sums);
+                default(TReduction).Accumulate(input.Slice((r * cols) + first, last - first), result);
             }
         });
-    }
 
     private static void HostArgMax(Tensor x, Span<int> index)
     {
@@ -51,19 +60,17 @@ internal static partial class ReductionKernels
     }
 
     /// <summary>
-    /// The first index of the row maximum under plain <c>&gt;</c>, exactly as the ILGPU kernel: −0 ties
-    /// +0 and NaN never wins (TensorPrimitives.IndexOfMax ranks +0 above −0 and returns NaN's index).
+    /// The first index of the row maximum in <see cref="ArgMaxOrder"/>, exactly as the ILGPU kernel: −0 ties +0,
+    /// NaN beats every number and the first NaN wins (TensorPrimitives.IndexOfMax ranks +0 above −0).
     /// </summary>
     private static int FirstMax(ReadOnlySpan<float> row)
     {
         int best = 0;
-        float bestValue = row[0];
         for (int j = 1; j < row.Length; j++)
         {
-            if (row[j] > bestValue)
+            if (ArgMaxOrder.Better(row[j], j, row[best], best))
             {
                 best = j;
-                bestValue = row[j];
             }
         }
 

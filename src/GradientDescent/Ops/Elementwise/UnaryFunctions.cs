@@ -1,0 +1,149 @@
+using System.Numerics.Tensors;
+using ILGPU.Algorithms;
+
+namespace GradientDescent;
+
+/// <summary>
+/// The arithmetic of one elementwise function <c>y = f(x; s)</c> (s a scalar parameter, unused by most) and of
+/// its derivative: the scalar forms run inside the ILGPU kernels, the span forms are the host SIMD kernels.
+/// One generic kernel and one generic host loop serve every function.
+/// </summary>
+internal interface IUnaryFunction
+{
+    /// <summary>f(x; s), on the device.</summary>
+    float Apply(float x, float s);
+
+    /// <summary>∂f/∂x at x, given y = f(x; s) (each function uses whichever is cheaper), on the device.</summary>
+    float Derivative(float x, float y, float s);
+
+    /// <summary>y = f(x; s) for a chunk, on the host.</summary>
+    void Apply(ReadOnlySpan<float> x, float s, Span<float> y);
+}
+
+/// <summary><c>−x</c>.</summary>
+internal readonly struct NegateFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => -x;
+
+    public float Derivative(float x, float y, float s) => -1f;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Negate(x, y);
+}
+
+/// <summary><c>eˣ</c>; derivative y.</summary>
+internal readonly struct ExpFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => XMath.Exp(x);
+
+    public float Derivative(float x, float y, float s) => y;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Exp(x, y);
+}
+
+/// <summary><c>ln x</c>; derivative 1/x. ln 0 = −∞ and ln of a negative is NaN, as in TensorFlow.</summary>
+internal readonly struct LogFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => XMath.Log(x);
+
+    public float Derivative(float x, float y, float s) => 1f / x;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Log(x, y);
+}
+
+/// <summary><c>x²</c>; derivative 2x.</summary>
+internal readonly struct SquareFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => x * x;
+
+    public float Derivative(float x, float y, float s) => 2f * x;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Multiply(x, x, y);
+}
+
+/// <summary><c>√x</c>; derivative 1/(2y).</summary>
+internal readonly struct SqrtFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => XMath.Sqrt(x);
+
+    public float Derivative(float x, float y, float s) => 0.5f / y;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Sqrt(x, y);
+}
+
+/// <summary><c>tanh x</c>; derivative 1 − y².</summary>
+internal readonly struct TanhFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => XMath.Tanh(x);
+
+    public float Derivative(float x, float y, float s) => 1f - (y * y);
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Tanh(x, y);
+}
+
+/// <summary><c>1/(1 + e⁻ˣ)</c>; derivative y(1 − y).</summary>
+internal readonly struct SigmoidFunction : IUnaryFunction
+{
+    // Through e^(−|x|), so neither branch overflows: for x ≥ 0, 1/(1 + e^−x); for x < 0, e^x/(1 + e^x).
+    public float Apply(float x, float s)
+    {
+        float e = XMath.Exp(-XMath.Abs(x));
+        return x >= 0f ? 1f / (1f + e) : e / (1f + e);
+    }
+
+    public float Derivative(float x, float y, float s) => y * (1f - y);
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+}
+
+/// <summary><c>x + s</c>; derivative 1.</summary>
+internal readonly struct AddScalarFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => x + s;
+
+    public float Derivative(float x, float y, float s) => 1f;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Add(x, s, y);
+}
+
+/// <summary><c>s·x</c>; derivative s.</summary>
+internal readonly struct MultiplyScalarFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => s * x;
+
+    public float Derivative(float x, float y, float s) => s;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Multiply(x, s, y);
+}
+
+/// <summary><c>s / x</c>; derivative −s/x² = −y/x.</summary>
+internal readonly struct ScalarDivideFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => s / x;
+
+    public float Derivative(float x, float y, float s) => -y / x;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Divide(s, x, y);
+}
+
+/// <summary>
+/// <c>max(x, s)</c>, NaN propagating as in NumPy and PyTorch; derivative 1 where x ≥ s, else 0: at a tie
+/// the gradient goes to x, as TensorFlow's <c>maximum</c> does.
+/// </summary>
+internal readonly struct MaximumScalarFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => x >= s || XMath.IsNaN(x) ? x : s;
+
+    public float Derivative(float x, float y, float s) => x >= s ? 1f : 0f;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Max(x, s, y);
+}
+
+/// <summary><c>min(x, s)</c>, NaN propagating; derivative 1 where x ≤ s, else 0.</summary>
+internal readonly struct MinimumScalarFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => x <= s || XMath.IsNaN(x) ? x : s;
+
+    public float Derivative(float x, float y, float s) => x <= s ? 1f : 0f;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Min(x, s, y);
+}
