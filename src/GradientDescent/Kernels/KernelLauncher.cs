@@ -78,51 +78,51 @@ internal sealed class KernelLauncher(ComputeDevice device)
 
         internal void Run<T1>(LaunchShape shape, Action<T1> kernel, T1 a1)
             where T1 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1);
 
         internal void Run<T1, T2>(LaunchShape shape, Action<T1, T2> kernel, T1 a1, T2 a2)
             where T1 : struct where T2 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2);
 
         internal void Run<T1, T2, T3>(LaunchShape shape, Action<T1, T2, T3> kernel, T1 a1, T2 a2, T3 a3)
             where T1 : struct where T2 : struct where T3 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3);
 
         internal void Run<T1, T2, T3, T4>(LaunchShape shape, Action<T1, T2, T3, T4> kernel, T1 a1, T2 a2, T3 a3, T4 a4)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4);
 
         internal void Run<T1, T2, T3, T4, T5>(LaunchShape shape, Action<T1, T2, T3, T4, T5> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5);
 
         internal void Run<T1, T2, T3, T4, T5, T6>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7, T8>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7, T8> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct where T11 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
 
         internal void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>(LaunchShape shape, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12)
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct where T11 : struct where T12 : struct =>
-            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+            _launcher.Load(kernel, static (a, k) => a.LoadStreamKernel(k, KernelCatalog.SpecializationOf(k.Method)))(shape.Resolve(_launcher.Device), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
     }
 
     private ComputeDevice Device => device;

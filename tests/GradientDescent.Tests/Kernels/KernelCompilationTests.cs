@@ -3,8 +3,6 @@ using ILGPU;
 using ILGPU.Backends;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
 using NUnit.Framework;
 
@@ -30,20 +28,10 @@ public sealed class KernelCompilationTests
     public static IEnumerable<TestCaseData> Cases() =>
         from kernel in KernelMethods()
         from target in new[] { Target.Ptx, Target.OpenCL }
-        select new TestCaseData(kernel, target).SetName($"Compiles_{kernel.DeclaringType!.Name}_{kernel.Name}_To{target}");
+        select new TestCaseData(kernel, target).SetName($"Compiles_{KernelCatalog.NameOf(kernel).Replace('.', '_')}_To{target}");
 
-    /// <summary>
-    /// Kernels are the static void methods named *Kernel of the op families' *Kernels classes whose parameters
-    /// are all ArrayViews, ints or floats: exactly what the launchers pass to LoadStreamKernel.
-    /// </summary>
-    public static IEnumerable<MethodInfo> KernelMethods() =>
-        typeof(Tensor).Assembly.GetTypes()
-            .Where(t => t.Namespace == "GradientDescent" && t.Name.EndsWith("Kernels", StringComparison.Ordinal))
-            .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
-            .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal) && m.ReturnType == typeof(void)
-                && m.GetParameters().All(p => IsKernelParameter(p.ParameterType)))
-            .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal)
-            .ThenBy(m => m.Name, StringComparer.Ordinal);
+    /// <summary>The library's kernels, by the one rule in <see cref="KernelCatalog"/>.</summary>
+    public static IEnumerable<MethodInfo> KernelMethods() => KernelCatalog.Kernels;
 
     [OneTimeSetUp]
     public void CreateContexts()
@@ -64,14 +52,17 @@ public sealed class KernelCompilationTests
     [Test]
     public void Discovery_FindsTheKernelsOfEveryKernelFamily()
     {
-        var names = KernelMethods().Select(m => $"{m.DeclaringType!.Name}.{m.Name}").ToList();
+        var names = KernelMethods().Select(KernelCatalog.NameOf).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(names, Has.Count.GreaterThanOrEqualTo(18), string.Join(", ", names));
+            Assert.That(names, Has.Count.GreaterThanOrEqualTo(24), string.Join(", ", names));
             Assert.That(names, Is.Unique);
             Assert.That(names, Does.Contain("MatMulKernels.TiledKernel").And.Contain("MatMulKernels.RowStreamingKernel")
+                .And.Contain("GpuGemm.ScalarKernel").And.Contain("GpuGemm.VectorNNKernel").And.Contain("GpuGemm.VectorTNKernel")
+                .And.Contain("GpuGemm.VectorNTKernel").And.Contain("GpuGemm.VectorTTKernel")
                 .And.Contain("SoftmaxKernels.SparseKernel").And.Contain("ReductionKernels.TotalKernel")
-                .And.Contain("ReluKernels.ForwardKernel").And.Contain("ElementwiseKernels.FillKernel").And.Contain("SgdKernels.UpdateKernel"));
+                .And.Contain("ReluKernels.ForwardKernel").And.Contain("ElementwiseKernels.FillKernel").And.Contain("SgdKernels.UpdateKernel")
+                .And.Contain("ElementwiseKernels.UnaryKernel<ExpFunction>").And.Contain("ReductionKernels.ColumnsKernel<MaxReduction>"));
         }
     }
 
@@ -134,16 +125,10 @@ public sealed class KernelCompilationTests
         Assert.That(text, Does.Contain(".entry " + entryName));
     }
 
-    private static Context CreateContext() =>
-        Context.Create(builder => builder.EnableAlgorithms().Optimize(OptimizationLevel.O2));
+    private static Context CreateContext() => KernelCatalog.CreateCompileContext();
 
-    private static (string Text, string EntryName) CompilePtx(Context context, MethodInfo kernel)
-    {
-        using var backend = new PTXBackend(context, CudaArchitecture.SM_80, HighestInstructionSet(), nvvmAPI: null!); // "Optional NVVM API instance": none without a GPU.
-        var entry = EntryPointDescription.FromExplicitlyGroupedKernel(kernel);
-        var compiled = (PTXCompiledKernel)backend.Compile(entry, default);
-        return (compiled.PTXAssembly, compiled.Name);
-    }
+    private static (string Text, string EntryName) CompilePtx(Context context, MethodInfo kernel) =>
+        KernelCatalog.CompilePtx(context, kernel);
 
     private static (string Text, string EntryName) CompileOpenCL(Context context, MethodInfo kernel)
     {
@@ -153,17 +138,6 @@ public sealed class KernelCompilationTests
         var compiled = (CLCompiledKernel)backend.Compile(entry, default);
         return (compiled.Source, compiled.Name);
     }
-
-    /// <summary>The newest PTX ISA this ILGPU knows (its static ISA_* fields), as a driver JIT would accept.</summary>
-    private static CudaInstructionSet HighestInstructionSet() =>
-        typeof(CudaInstructionSet).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.FieldType == typeof(CudaInstructionSet))
-            .Select(f => (CudaInstructionSet)f.GetValue(null)!)
-            .Max();
-
-    private static bool IsKernelParameter(Type type) =>
-        type == typeof(int) || type == typeof(float)
-        || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ArrayView<>));
 
     private static void ClampKernel(ArrayView<float> x, int n)
     {

@@ -8,9 +8,10 @@ namespace GradientDescent;
 /// materialised. op(A) is (m, k), op(B) is (k, n), C is (m, n), all row-major in storage.
 /// </summary>
 /// <remarks>
-/// Two kernels with the same summation order over k: a shared-memory tiled kernel for GPUs, and a
-/// row-streaming kernel for the CPU emulator, where the tiled kernel's barriers between OS threads
-/// cost more than the arithmetic.
+/// Three kinds of kernel with the same summation order over k: the register-blocked <see cref="GpuGemm"/> for
+/// GPUs, the simpler 16×16 tiled kernel it replaced (kept to compare against), and a row-streaming
+/// kernel for the CPU emulator, where the GPU kernels' barriers between OS threads cost more than the
+/// arithmetic.
 /// </remarks>
 internal static class MatMulKernels
 {
@@ -19,10 +20,17 @@ internal static class MatMulKernels
 
     internal enum Variant
     {
-        /// <summary>Host GEMM on the host CPU path, tiled on GPUs, row-streaming on the CPU emulator.</summary>
+        /// <summary>Host GEMM on the host CPU path, blocked on GPUs, row-streaming on the CPU emulator.</summary>
         Auto,
+
+        /// <summary>One thread per row of C (<see cref="RowStreamingKernel"/>).</summary>
         RowStreaming,
+
+        /// <summary>16×16 shared-memory tiles, one output per thread (<see cref="TiledKernel"/>): kept for comparison.</summary>
         Tiled,
+
+        /// <summary>64×64 blocks, 8×8 outputs per thread, 128-bit loads, double-buffered (<see cref="GpuGemm"/>).</summary>
+        Blocked,
     }
 
     /// <summary>C = op(A)·op(B). Shapes are checked by the caller.</summary>
@@ -42,10 +50,14 @@ internal static class MatMulKernels
         var device = c.Device;
         if (variant == Variant.Auto)
         {
-            variant = device.IsCpu ? Variant.RowStreaming : Variant.Tiled;
+            variant = device.IsCpu ? Variant.RowStreaming : Variant.Blocked;
         }
 
-        if (variant == Variant.Tiled)
+        if (variant == Variant.Blocked)
+        {
+            GpuGemm.Multiply(device, a, transposeA, b, transposeB, c, m, n, k, sAi, sAp, sBp, sBj);
+        }
+        else if (variant == Variant.Tiled)
         {
             int tiles = ((m + Tile - 1) / Tile) * ((n + Tile - 1) / Tile);
             int groups = device.IsCpu ? Math.Min(tiles, device.Accelerator.NumMultiprocessors) : tiles;
