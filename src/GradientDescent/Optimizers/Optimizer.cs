@@ -9,7 +9,7 @@ namespace GradientDescent;
 /// <see cref="TwoLayerNet"/> keeps them), are updated by a single kernel launch. Every update counts as an
 /// in-place write: a persistent tape that saved a parameter then refuses to compute gradients from the old values.
 /// </remarks>
-public abstract class Optimizer
+public abstract class Optimizer : IDisposable
 {
     private float _learningRate;
 
@@ -30,6 +30,14 @@ public abstract class Optimizer
 
             _learningRate = value;
         }
+    }
+
+    /// <summary>Frees the state the optimiser keeps on devices (momentum buffers); harmless to call twice.</summary>
+    /// <remarks>The optimiser stays usable: a later step starts its state afresh, as at the first step.</remarks>
+    public void Dispose()
+    {
+        FreeState();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Updates each parameter whose gradient is not null.</summary>
@@ -99,6 +107,11 @@ public abstract class Optimizer
 
     /// <summary>The update rule itself, one launch over <paramref name="parameters"/>.</summary>
     private protected abstract void Step(Tensor parameters, Tensor gradients);
+
+    /// <summary>Frees the optimiser's device state, if it keeps any.</summary>
+    private protected virtual void FreeState()
+    {
+    }
 
     /// <summary>
     /// Finds whether the parameters tile one contiguous range of one buffer and the gradients tile a

@@ -1,19 +1,113 @@
 namespace GradientDescent;
 
 /// <summary>
-/// Plain gradient descent, <c>w = w − learning_rate · dw</c> for every parameter, as in the tutorial's
-/// <c>w.assign_sub(learning_rate * dw)</c>.
+/// Stochastic gradient descent with PyTorch's options (<c>torch.optim.SGD</c>): plain
+/// <c>w = w − lr·dw</c> as in the tutorial's <c>w.assign_sub(learning_rate * dw)</c>, or with momentum,
+/// dampening, Nesterov momentum and L2 weight decay.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Per parameter element, exactly as PyTorch: <c>d = dw + weightDecay·w</c>; with momentum, the velocity is
+/// <c>v = d</c> at the first step and <c>v = momentum·v + (1 − dampening)·d</c> after, and the step uses
+/// <c>d + momentum·v</c> (Nesterov) or <c>v</c>; finally <c>w = w − lr·step</c>. Parameters that share one
+/// buffer are updated by one fused launch.
+/// </para>
+/// <para>
+/// With momentum the step keeps one velocity buffer per parameter buffer it has updated, on that buffer's
+/// device; <see cref="Optimizer.Dispose"/> frees them. Plain SGD keeps nothing.
+/// </para>
+/// </remarks>
 public sealed class SgdStep : Optimizer
 {
+    private readonly Dictionary<(long Buffer, int Offset, int Length), Tensor> _velocity = [];
+
     /// <summary>Creates the step.</summary>
     /// <param name="learningRate">A positive, finite step size.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The rate is zero, negative, NaN or infinite.</exception>
-    public SgdStep(float learningRate)
+    /// <param name="momentum">The momentum factor μ, 0 for none; finite and not negative.</param>
+    /// <param name="dampening">The dampening τ of momentum, in [0, 1].</param>
+    /// <param name="weightDecay">The L2 penalty λ added to every gradient as λ·w; finite and not negative.</param>
+    /// <param name="nesterov">Whether to use Nesterov momentum; needs momentum &gt; 0 and no dampening, as in PyTorch.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of its range (the message names it and its value).</exception>
+    /// <exception cref="ArgumentException">Nesterov without momentum, or with dampening.</exception>
+    public SgdStep(float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
         : base(learningRate)
     {
+        Require(momentum, nameof(momentum), float.PositiveInfinity);
+        Require(dampening, nameof(dampening), 1f);
+        Require(weightDecay, nameof(weightDecay), float.PositiveInfinity);
+        if (nesterov && (momentum == 0f || dampening != 0f))
+        {
+            throw new ArgumentException(
+                $"SgdStep: Nesterov momentum needs a momentum above 0 and no dampening, but momentum is {momentum} and dampening {dampening}.",
+                nameof(nesterov));
+        }
+
+        (Momentum, Dampening, WeightDecay, Nesterov) = (momentum, dampening, weightDecay, nesterov);
     }
 
-    private protected override void Step(Tensor parameters, Tensor gradients) =>
-        SgdKernels.Update(parameters, gradients, LearningRate);
+    /// <summary>The momentum factor μ; 0 for plain gradient descent.</summary>
+    public float Momentum { get; }
+
+    /// <summary>The dampening τ of momentum.</summary>
+    public float Dampening { get; }
+
+    /// <summary>The L2 weight decay λ.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Whether the step uses Nesterov momentum.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>Names the step and its settings, for memory reports and logs.</summary>
+    /// <returns>For example <c>SgdStep(lr 0.1, momentum 0.9)</c>.</returns>
+    public override string ToString() =>
+        FormattableString.Invariant($"SgdStep(lr {LearningRate}") + (Momentum != 0 ? FormattableString.Invariant($", momentum {Momentum}") : string.Empty)
+        + (Dampening != 0 ? FormattableString.Invariant($", dampening {Dampening}") : string.Empty)
+        + (WeightDecay != 0 ? FormattableString.Invariant($", weight decay {WeightDecay}") : string.Empty) + (Nesterov ? ", Nesterov)" : ")");
+
+    private protected override void Step(Tensor parameters, Tensor gradients)
+    {
+        if (Momentum == 0f && WeightDecay == 0f)
+        {
+            SgdKernels.Update(parameters, gradients, LearningRate);
+            return;
+        }
+
+        var settings = new SgdSettings(LearningRate, Momentum, Dampening, WeightDecay, Nesterov);
+        if (Momentum == 0f)
+        {
+            // Weight decay alone needs no velocity: the velocity step with μ = 0 is v = d, w −= lr·d, and v is scratch.
+            using var scratch = Tensor.Uninitialized(parameters.Device, [parameters.Length]);
+            SgdKernels.MomentumUpdate(parameters, gradients, scratch, settings, first: true);
+            return;
+        }
+
+        var key = (parameters.Buffer.Id, parameters.Offset, parameters.Length);
+        bool first = !_velocity.TryGetValue(key, out var velocity);
+        if (first)
+        {
+            velocity = Tensor.Uninitialized(parameters.Device, [parameters.Length]).OwnedBy(this);
+            _velocity[key] = velocity;
+        }
+
+        SgdKernels.MomentumUpdate(parameters, gradients, velocity!, settings, first);
+    }
+
+    private protected override void FreeState()
+    {
+        foreach (var velocity in _velocity.Values)
+        {
+            velocity.Release();
+        }
+
+        _velocity.Clear();
+    }
+
+    private static void Require(float value, string name, float max)
+    {
+        if (float.IsNaN(value) || float.IsInfinity(value) || value < 0f || value > max)
+        {
+            throw new ArgumentOutOfRangeException(name, value,
+                $"SgdStep: {name} must be {(float.IsPositiveInfinity(max) ? "finite and not negative" : $"in [0, {max}]")}, but is {value}.");
+        }
+    }
 }

@@ -118,10 +118,17 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>A preview in the spirit of TensorFlow: <c>&lt;Tensor: shape=(2, 10), device=cpu:0, values=[[...]]&gt;</c>.</summary>
-    /// <returns>The preview; large tensors show their first and last rows and columns only.</returns>
-    public override string ToString() => IsDisposed
-        ? $"<Tensor: shape={ShapeText}, disposed>"
-        : TensorFormatter.Format(this);
+    /// <returns>The preview; large tensors show their first and last rows and columns only (<see cref="TensorPrintOptions.Default"/>).</returns>
+    public override string ToString() => ToString(TensorPrintOptions.Default);
+
+    /// <summary>A preview with the given precision and summarisation, like NumPy's print options.</summary>
+    /// <param name="options">How many edge items, how many significant digits, or every element.</param>
+    /// <returns>The preview, or <c>&lt;Tensor: shape=…, disposed&gt;</c> for a freed tensor.</returns>
+    public string ToString(TensorPrintOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return IsDisposed ? $"<Tensor: shape={ShapeText}, disposed>" : TensorFormatter.Format(this, options);
+    }
 
     /// <summary>
     /// Frees the device memory if the caller owns this tensor and it owns its buffer; does nothing for a

@@ -126,3 +126,34 @@ internal readonly struct MinimumFunction : IBinaryFunction
 
     public void Apply(float a, ReadOnlySpan<float> b, Span<float> y) => TensorPrimitives.Min(b, a, y);
 }
+
+/// <summary>
+/// <c>1 where a = b, else 0</c>: the mask that routes a maximum's gradient to the elements that reached it.
+/// Not differentiable (its derivatives are taken as 0); used inside backward rules only.
+/// </summary>
+internal readonly struct EqualFunction : IBinaryFunction
+{
+    public float Apply(float a, float b) => a == b ? 1f : 0f;
+
+    public float DerivativeA(float a, float b, float y) => 0f;
+
+    public float DerivativeB(float a, float b, float y) => 0f;
+
+    public void Apply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = a[i] == b[i] ? 1f : 0f;
+        }
+    }
+
+    public void Apply(ReadOnlySpan<float> a, float b, Span<float> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = a[i] == b ? 1f : 0f;
+        }
+    }
+
+    public void Apply(float a, ReadOnlySpan<float> b, Span<float> y) => Apply(b, a, y);
+}

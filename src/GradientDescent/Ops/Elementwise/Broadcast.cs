@@ -31,7 +31,7 @@ internal readonly record struct Broadcast(int[] Shape, int Rows, int Columns)
             if (x != y && x != 1 && y != 1)
             {
                 throw new ArgumentException(
-                    $"{op}: shapes {a.ShapeText} and {b.ShapeText} do not broadcast: extents {x} and {y} differ and neither is 1 "
+                    $"{op}: a has shape {a.ShapeText} and b has shape {b.ShapeText}, which do not broadcast: extents {x} and {y} differ and neither is 1 "
                     + "(a scalar, a row (cols,) or (1, cols), or a column (rows, 1) broadcasts against a (rows, cols) matrix).");
             }
 

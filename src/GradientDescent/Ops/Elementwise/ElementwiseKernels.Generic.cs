@@ -75,6 +75,33 @@ internal static partial class ElementwiseKernels
             g.View, a.View, b.View, y.View, (ga ?? g).View, (gb ?? g).View, strides, shape.Length, which);
     }
 
+    /// <summary>
+    /// y = x repeated along the dimensions <paramref name="shape"/> broadcasts it over (the backward of a sum
+    /// over an axis): y is (rows, cols) as the shape lays it out, x is read through its layout.
+    /// </summary>
+    internal static void Expand(Tensor x, Tensor y, Broadcast shape)
+    {
+        // x against itself: the b strides are unused.
+        var strides = Strides.Of(shape, x, x);
+        using var launch = y.Device.Kernels.Begin();
+        if (launch.OnHost)
+        {
+            HostExpand(x, y, strides, shape.Rows);
+            return;
+        }
+
+        launch.Run(LaunchShape.Elements(shape.Length), ExpandKernel, x.View, y.View, strides, shape.Length);
+    }
+
+    private static void ExpandKernel(ArrayView<float> x, ArrayView<float> y, Strides strides, int n)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+        {
+            y[i] = x[strides.A(i)];
+        }
+    }
+
     private static void UnaryKernel<TFunction>(ArrayView<float> x, ArrayView<float> y, float s, int n)
         where TFunction : struct, IUnaryFunction
     {

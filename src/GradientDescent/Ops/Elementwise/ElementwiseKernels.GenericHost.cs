@@ -65,6 +65,28 @@ internal static partial class ElementwiseKernels
         });
     }
 
+    private static void HostExpand(Tensor x, Tensor y, Strides strides, int rows)
+    {
+        int cols = strides.Columns;
+        HostParallel.For(rows, cols, (first, last) =>
+        {
+            var xv = HostMemory.Span(x);
+            var yv = HostMemory.Span(y);
+            for (int r = first; r < last; r++)
+            {
+                var output = yv.Slice(r * cols, cols);
+                if (strides.AColumn == 0)
+                {
+                    output.Fill(xv[r * strides.ARow]);
+                }
+                else
+                {
+                    xv.Slice(r * strides.ARow, cols).CopyTo(output);
+                }
+            }
+        });
+    }
+
     private static void HostBinaryBackward<TFunction>(
         Tensor g, Tensor a, Tensor b, Tensor y, Tensor? ga, Tensor? gb, Strides strides, int n)
         where TFunction : struct, IBinaryFunction =>

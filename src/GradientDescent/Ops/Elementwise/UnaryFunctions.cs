@@ -147,3 +147,23 @@ internal readonly struct MinimumScalarFunction : IUnaryFunction
 
     public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Min(x, s, y);
 }
+
+/// <summary><c>x / s</c>; derivative 1/s. A true division, not a product with 1/s, so it rounds as <c>x / s</c> does.</summary>
+internal readonly struct DivideScalarFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => x / s;
+
+    public float Derivative(float x, float y, float s) => 1f / s;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Divide(x, s, y);
+}
+
+/// <summary><c>s − x</c>; derivative −1.</summary>
+internal readonly struct ScalarSubtractFunction : IUnaryFunction
+{
+    public float Apply(float x, float s) => s - x;
+
+    public float Derivative(float x, float y, float s) => -1f;
+
+    public void Apply(ReadOnlySpan<float> x, float s, Span<float> y) => TensorPrimitives.Subtract(s, x, y);
+}

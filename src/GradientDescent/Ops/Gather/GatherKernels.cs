@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace GradientDescent;
 
 /// <summary>Row gather <c>y[r] = x[index[r]]</c> (a shuffled mini-batch), with the labels gathered alongside.</summary>
-internal static class GatherKernels
+internal static partial class GatherKernels
 {
     /// <summary>
     /// y[r, j] = x[index[r], j] and, when given, yLabels[r] = xLabels[index[r]], for r &lt; count.

@@ -63,4 +63,21 @@ public static partial class Ops
         TensorChecks.Live(nameof(Clone), x, nameof(x));
         return Finish(nameof(Clone), x.CopyAs([.. x.Shape]), [x], [], (g, _) => [Copy(g)]);
     }
+
+    /// <summary>The transpose of a matrix, like <c>tf.transpose</c>: a copy, so it owns its buffer.</summary>
+    /// <param name="x">(rows, cols).</param>
+    /// <returns>(cols, rows).</returns>
+    /// <remarks>
+    /// Backward: dx = gᵀ. To multiply by a transpose, <see cref="MatMul"/>'s <c>transposeA</c>/<c>transposeB</c>
+    /// read through strides instead and copy nothing.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not a matrix.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="x"/> has been disposed.</exception>
+    public static Tensor Transpose(Tensor x)
+    {
+        TensorChecks.Rank(nameof(Transpose), x, nameof(x), 2);
+        int rows = x.Shape[0], cols = x.Shape[1];
+        return Compute(nameof(Transpose), x.Device, [cols, rows], y => ShapeKernels.Transpose(x, y, rows, cols), [x],
+            _ => (g, _) => [Fresh(x.Device, [rows, cols], dx => ShapeKernels.Transpose(g, dx, cols, rows))]);
+    }
 }

@@ -50,6 +50,18 @@ public static partial class Ops
     {
         const string op = nameof(SoftmaxCrossEntropy);
         TensorChecks.Rank(op, logits, nameof(logits), 2);
+        TensorChecks.Live(op, targets, nameof(targets));
+        if (targets.Rank <= 2 && targets.Shape.Count > 0 && targets.Shape[0] == logits.Shape[0] && targets.Length == logits.Shape[0] && logits.Shape[1] > 1)
+        {
+            // The tutorial's own mistake: integer labels reshaped into an (n, 1) float column, which TensorFlow
+            // broadcasts into nonsense targets. Say what was meant.
+            throw new ArgumentException(
+                $"{op}: logits has shape {logits.ShapeText} but targets has shape {targets.ShapeText}; they must match. These targets look like one "
+                + $"class label per example. Dense targets are one row of {logits.Shape[1]} probabilities per example (one-hot rows: Ops.OneHot(labels)); "
+                + "for integer labels use SoftmaxCrossEntropy(logits, Labels), the sparse form (tf.nn.sparse_softmax_cross_entropy_with_logits).",
+                nameof(targets));
+        }
+
         TensorChecks.SameShape(op, logits, nameof(logits), targets, nameof(targets));
         return CrossEntropy(op, logits, (loss, dlogits) => SoftmaxKernels.Dense(logits, targets, loss, dlogits, 1f));
     }
