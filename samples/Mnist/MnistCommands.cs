@@ -39,8 +39,7 @@ internal static class MnistCommands
         AtLeast(hidden, 1);
         learningRate.Validators.Add(result =>
         {
-            float value = result.GetValueOrDefault<float>();
-            if (!float.IsFinite(value) || value <= 0)
+            if (Parsed<float>(result) is float value && (!float.IsFinite(value) || value <= 0))
             {
                 result.AddError($"--lr must be positive and finite, but is {value}.");
             }
@@ -117,10 +116,26 @@ internal static class MnistCommands
     private static void AtLeast(Option<int> option, int minimum) =>
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < minimum)
+            if (Parsed<int>(result) is int value && value < minimum)
             {
                 result.AddError($"{option.Name} must be at least {minimum}, but is {value}.");
             }
         });
+
+    /// <summary>
+    /// The option's value, or null when its text does not convert (System.CommandLine reports that error
+    /// itself; asking for the value would throw instead).
+    /// </summary>
+    private static T? Parsed<T>(OptionResult result)
+        where T : struct
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

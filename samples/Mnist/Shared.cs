@@ -8,6 +8,34 @@ internal static class Shared
 {
     internal const int DataError = 2;
 
+    /// <summary>The exit code of a bad command line or an unusable output folder.</summary>
+    internal const int UsageError = 2;
+
+    /// <summary>
+    /// Why <paramref name="folder"/> cannot take the run's files (it is a file, or cannot be created or written),
+    /// found by creating it and a probe file; null when it can.
+    /// </summary>
+    internal static string? CheckOutputFolder(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            return $"--out {folder} is a file; give a folder for the model, the curve and the history.";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the run's files to {folder}: {e.Message}";
+        }
+    }
+
     /// <summary>Creates the requested device (or the best present) and shows what it is.</summary>
     internal static ComputeDevice CreateDevice(string? specification)
     {

@@ -10,6 +10,12 @@ internal static class TrainRun
     internal static int Run(TrainSettings settings, CancellationToken cancel)
     {
         AnsiConsole.Write(new Rule("[bold]GradientDescent · MNIST[/]").LeftJustified());
+        // Before any training: a run that cannot save its results should not spend minutes first.
+        if (Shared.CheckOutputFolder(OutputFolder(settings)) is { } problem)
+        {
+            return Shared.Fail(problem, Shared.UsageError);
+        }
+
         ComputeDevice device;
         try
         {
@@ -200,7 +206,7 @@ internal static class TrainRun
     private static void WriteOutputs(
         TrainSettings settings, TwoLayerNet net, List<EpochResult> results, TwoLayerNetOptions netOptions, TrainerOptions trainerOptions, ComputeDevice device)
     {
-        string folder = settings.OutputFolder ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "mnist");
+        string folder = OutputFolder(settings);
         try
         {
             Directory.CreateDirectory(folder);
@@ -224,6 +230,9 @@ internal static class TrainRun
             Shared.Fail($"cannot write to {folder}: {e.Message}");
         }
     }
+
+    private static string OutputFolder(TrainSettings settings) =>
+        settings.OutputFolder ?? Path.Combine(Directory.GetCurrentDirectory(), "out", "mnist");
 
     /// <summary>Reports on the training thread, in order (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
     private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -18,8 +18,26 @@ public static class ReportRunner
     /// </summary>
     public static int Run(string[] args)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        var unknown = args.Where((a, i) => a.StartsWith('-') && !KnownOptions.Contains(a)).ToList();
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"error: unknown option {string.Join(", ", unknown)}.\n{Usage}");
+            return 2;
+        }
+
         string? paths = Option(args, "--device");
-        int repeats = int.Parse(Option(args, "--repeats") ?? "11", CultureInfo.InvariantCulture);
+        if (!int.TryParse(Option(args, "--repeats") ?? "11", NumberStyles.None, CultureInfo.InvariantCulture, out int repeats) || repeats < 1)
+        {
+            Console.Error.WriteLine($"error: --repeats must be a whole number of at least 1, but is '{Option(args, "--repeats")}'.");
+            return 2;
+        }
+
         bool quick = args.Contains("--quick");
         string? filter = Option(args, "--filter");
         string? jsonPath = Option(args, "--json");
@@ -71,6 +89,14 @@ public static class ReportRunner
 
         return 0;
     }
+
+    private const string Usage =
+        "report [--device host,emulated,cuda,opencl] [--repeats N] [--quick] [--filter TEXT] [--json FILE]\n"
+        + "  Times every workload in-process on each path (the device's default when --device is absent) and prints a\n"
+        + "  Markdown table: time per run (median of N repeats), GFLOPS, GB/s and the share of the path's peak.\n"
+        + "  --filter keeps workloads whose name or shape contains TEXT; --quick skips the large shapes.";
+
+    private static readonly string[] KnownOptions = ["--device", "--repeats", "--quick", "--filter", "--json"];
 
     /// <summary>Median seconds per run.</summary>
     public static double Measure(Workload workload, int repeats)

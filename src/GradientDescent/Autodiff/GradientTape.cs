@@ -16,8 +16,8 @@ namespace GradientDescent;
 /// </para>
 /// <para>
 /// Ownership: every tensor an operation returns while a tape is active — recorded or not — is owned by
-/// the outermost active tape, as are the gradients <see cref="Gradient(Tensor, Tensor[])"/> returns, and all
-/// are freed when that tape is disposed (disposing one of them yourself does nothing). A tape that is not
+/// the outermost active tape, as are the gradients <see cref="Gradient(Tensor, Tensor[])"/> returns (a nested
+/// tape's gradients too), and all are freed when that tape is disposed (disposing one of them yourself does nothing). A tape that is not
 /// persistent is finished by its one <see cref="Gradient(Tensor, Tensor[])"/>: from then on it records and owns
 /// nothing more, so what the caller computes afterwards (an update <c>w1 = w1 - lr * dw1</c>) is the caller's.
 /// <see cref="Keep"/> hands one of the tape's tensors to the caller. A tape never disposed keeps what it owns;
@@ -133,6 +133,9 @@ public sealed class GradientTape : IOpRecorder, ITensorOwner, IDisposable
         }
 
         var others = OpContext.OtherRecorders(this);
+        // Gradients belong with the results: to the outermost active tape, so a nested tape's gradients
+        // outlive it as its results do; to this tape when it is the outermost.
+        var owner = OpContext.CurrentOwner() is { } outer && !ReferenceEquals(outer, this) ? outer : this;
         if (!IsPersistent)
         {
             _finished = true;
@@ -151,14 +154,11 @@ public sealed class GradientTape : IOpRecorder, ITensorOwner, IDisposable
             result = new Backpropagation(this, nodes).Run(target, sources);
         }
 
-        lock (_gate)
+        foreach (var g in result.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor?>())
         {
-            foreach (var g in result)
+            if (g is not null && g.Owner is null)
             {
-                if (g is not null && !_owned.Contains(g))
-                {
-                    _owned.Add(g.OwnedBy(this));
-                }
+                ((ITensorOwner)owner).Own(g);
             }
         }
 

@@ -27,7 +27,7 @@ public static class IdxFile
     /// <param name="path">The file, raw or gzip-compressed.</param>
     /// <returns>The dimensions and payload.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataFormatException">
     /// The file is not valid IDX: a bad magic number or type byte, rank 0, a dimension that is not
@@ -62,7 +62,7 @@ public static class IdxFile
     /// <param name="path">The file, raw or gzip-compressed.</param>
     /// <returns>The dimensions (count, rows, cols) and the pixels, one byte each, image after image.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataFormatException">
     /// The magic number is not 0x00000803 or the file is otherwise invalid; see <see cref="ReadBytes(string)"/>.
@@ -73,7 +73,7 @@ public static class IdxFile
     /// <param name="path">The file, raw or gzip-compressed.</param>
     /// <returns>The dimension (count) and one byte per label; the values are not checked against any class count.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataFormatException">
     /// The magic number is not 0x00000801 or the file is otherwise invalid; see <see cref="ReadBytes(string)"/>.
@@ -110,7 +110,7 @@ public static class IdxFile
     private static IdxData ReadFile(string path, int? expectedMagic, string? kind)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var stream = InputFile.OpenRead(path);
         return Read(stream, path, expectedMagic, kind);
     }
 

@@ -42,6 +42,11 @@ public sealed partial class ComputeDevice
             throw new ArgumentOutOfRangeException(nameof(options), cores, "ComputeDeviceOptions.CpuCores must be at least 1.");
         }
 
+        if (options.MemoryLimit is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryLimit, "ComputeDeviceOptions.MemoryLimit must be at least 1 byte.");
+        }
+
         // Warps of 4 and small groups (16 threads by default), one multiprocessor per core: the emulator
         // makes an OS thread per simulated thread, so fewer threads run faster.
         var cpu = new CPUDevice(4, Math.Max(options.CpuGroupSize / 4, 1), cores);
@@ -57,7 +62,7 @@ public sealed partial class ComputeDevice
             var accelerator = chosen is CPUDevice cpuDevice
                 ? cpuDevice.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel)
                 : chosen.CreateAccelerator(context);
-            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex, cpuKernels, checkNumerics);
+            return new ComputeDevice(context, accelerator, chosenKind, chosenIndex, cpuKernels, checkNumerics, options.MemoryLimit);
         }
         catch
         {

@@ -29,7 +29,7 @@ public sealed partial class ComputeDevice : IDisposable
     private bool _disposed;
 
     private ComputeDevice(
-        Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels, bool checkNumerics)
+        Context context, Accelerator accelerator, DeviceKind kind, int index, CpuKernelSet cpuKernels, bool checkNumerics, long? memoryLimit)
     {
         _context = context;
         Accelerator = accelerator;
@@ -38,7 +38,7 @@ public sealed partial class ComputeDevice : IDisposable
         CpuKernels = kind == DeviceKind.Cpu ? cpuKernels : null;
         CheckNumerics = checkNumerics;
         Number = Interlocked.Increment(ref s_created);
-        Memory = new DeviceMemory(this);
+        Memory = new DeviceMemory(this, memoryLimit);
         Kernels = new KernelLauncher(this);
     }
 

@@ -37,6 +37,13 @@ public sealed class ComputeDeviceOptions
     public bool? CheckNumerics { get; init; }
 
     /// <summary>
+    /// The most device memory, in bytes, the library may hold on the device at once; null for no limit beyond
+    /// the device's own. An allocation past it throws <see cref="DeviceOutOfMemoryException"/> as a full device
+    /// would: for sharing a GPU with other programs, and for testing what a program does when memory runs out.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
+    /// <summary>
     /// Largest group the CPU emulator runs (a multiple of 4). Each simulated thread is an OS thread, so
     /// the default is small; tests raise it to run the GPU's 256-thread tiled kernels on the CPU.
     /// </summary>

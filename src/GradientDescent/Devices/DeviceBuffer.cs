@@ -51,8 +51,11 @@ internal sealed class DeviceBuffer
         ((MemoryBuffer1D<float, Stride1D.Dense>)_buffer!).View.SubView(offset, length);
 
     /// <summary>The first <paramref name="length"/> elements of an int buffer.</summary>
-    internal ArrayView<int> IntView(int length) =>
-        ((MemoryBuffer1D<int, Stride1D.Dense>)_buffer!).View.SubView(0, length);
+    internal ArrayView<int> IntView(int length) => IntView(0, length);
+
+    /// <summary>Elements <c>[offset, offset + length)</c> of an int buffer.</summary>
+    internal ArrayView<int> IntView(int offset, int length) =>
+        ((MemoryBuffer1D<int, Stride1D.Dense>)_buffer!).View.SubView(offset, length);
 
     /// <summary>Frees the memory now; harmless to call twice, or after the device is disposed.</summary>
     internal void Free()

@@ -19,7 +19,7 @@ namespace GradientDescent;
 /// one whose view an operation in progress still holds: the operand tensors are alive until that read.
 /// </para>
 /// </remarks>
-internal sealed class DeviceMemory(ComputeDevice device)
+internal sealed class DeviceMemory(ComputeDevice device, long? limit)
 {
     private readonly Dictionary<long, Entry> _live = [];
     private readonly ConcurrentQueue<long> _unreachable = new();
@@ -36,6 +36,12 @@ internal sealed class DeviceMemory(ComputeDevice device)
         using var scope = device.Lock();
         CollectUnreachable();
         long bytes = (long)Math.Max(length, 1) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (limit is long cap && AllocatedBytes + bytes > cap)
+        {
+            throw new DeviceOutOfMemoryException(device.ToString(), bytes, AllocatedBytes, cap,
+                "the device's memory limit, ComputeDeviceOptions.MemoryLimit, would be exceeded", innerException: null);
+        }
+
         MemoryBuffer buffer;
         try
         {

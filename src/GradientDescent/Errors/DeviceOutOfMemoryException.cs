@@ -36,9 +36,21 @@ public sealed class DeviceOutOfMemoryException : OutOfMemoryException
     /// <param name="deviceBytes">The device's memory size.</param>
     /// <param name="innerException">The accelerator's own error.</param>
     public DeviceOutOfMemoryException(string device, long requestedBytes, long allocatedBytes, long deviceBytes, Exception innerException)
+        : this(device, requestedBytes, allocatedBytes, deviceBytes, innerException?.Message ?? string.Empty, innerException)
+    {
+    }
+
+    /// <summary>Creates an exception describing a refused allocation, with the reason in words.</summary>
+    /// <param name="device">The device, as <see cref="ComputeDevice.ToString"/> describes it.</param>
+    /// <param name="requestedBytes">The size of the refused allocation.</param>
+    /// <param name="allocatedBytes">What the library held on the device at the time.</param>
+    /// <param name="deviceBytes">The device's memory size, or the limit the device was created with.</param>
+    /// <param name="reason">Why it was refused.</param>
+    /// <param name="innerException">The accelerator's own error, if any.</param>
+    public DeviceOutOfMemoryException(string device, long requestedBytes, long allocatedBytes, long deviceBytes, string reason, Exception? innerException)
         : base(string.Create(CultureInfo.InvariantCulture,
-            $"{device}: cannot allocate {requestedBytes:N0} bytes; the library holds {allocatedBytes:N0} bytes there "
-            + $"of the device's {deviceBytes:N0} ({innerException.Message})"), innerException)
+            $"{device}: cannot allocate {requestedBytes:N0} bytes; the library holds {allocatedBytes:N0} bytes there of {deviceBytes:N0} ({reason})"),
+            innerException)
     {
         Device = device;
         RequestedBytes = requestedBytes;

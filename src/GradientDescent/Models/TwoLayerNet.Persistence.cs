@@ -32,9 +32,9 @@ public sealed partial class TwoLayerNet
     /// <param name="device">Where the parameters live.</param>
     /// <param name="path">The model file.</param>
     /// <param name="expected">When given, the sizes the caller needs: inputs, hidden, classes and whether biases are used must match it.</param>
-    /// <returns>A network the caller owns (its <see cref="Options"/> give the sizes; Init and Seed are defaults).</returns>
+    /// <returns>A network the caller owns; its <see cref="Options"/> give the sizes, with <see cref="WeightInit.Loaded"/> and no seed.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or the network differs from <paramref name="expected"/> (the message gives both).</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="InvalidDataFormatException">
     /// The file is corrupt or truncated (see <see cref="ModelFile.Load"/>), holds another kind of model, lacks
     /// w1 or w2, has only one bias, has unknown arrays, or has shapes that do not chain (the message names the arrays and shapes).
@@ -58,26 +58,6 @@ public sealed partial class TwoLayerNet
         }
 
         return FromParameters(device, options, flat);
-    }
-
-    /// <summary>A new net of <paramref name="options"/> holding <paramref name="flat"/> (W1, b1, W2, b2) exactly; nothing stays allocated if it fails.</summary>
-    private static TwoLayerNet FromParameters(ComputeDevice device, TwoLayerNetOptions options, float[] flat)
-    {
-        var net = new TwoLayerNet(device, options);
-        try
-        {
-            using (device.Lock())
-            {
-                net._parameters.View.CopyFromCPU(flat);
-            }
-
-            return net;
-        }
-        catch
-        {
-            net.Dispose();
-            throw;
-        }
     }
 
     private static string Describe(TwoLayerNetOptions o) =>

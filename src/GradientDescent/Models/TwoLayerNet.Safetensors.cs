@@ -42,10 +42,10 @@ public sealed partial class TwoLayerNet
     /// </summary>
     /// <param name="device">Where the parameters live.</param>
     /// <param name="path">The safetensors file.</param>
-    /// <returns>A network the caller owns (its <see cref="Options"/> give the sizes; Init and Seed are defaults).</returns>
+    /// <returns>A network the caller owns; its <see cref="Options"/> give the sizes, with <see cref="WeightInit.Loaded"/> and no seed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="device"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file is not readable.</exception>
     /// <exception cref="InvalidDataFormatException">

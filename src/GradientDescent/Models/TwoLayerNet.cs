@@ -32,15 +32,20 @@ public sealed partial class TwoLayerNet : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
     /// <exception cref="ObjectDisposedException">The device has been disposed.</exception>
     public TwoLayerNet(ComputeDevice device, TwoLayerNetOptions? options = null)
+        : this(device, Validated(options ?? new TwoLayerNetOptions()), initial: null)
+    {
+    }
+
+    /// <summary>A network holding <paramref name="initial"/> (W1, b1, W2, b2, flat) exactly, or freshly initialised weights.</summary>
+    private TwoLayerNet(ComputeDevice device, TwoLayerNetOptions options, float[]? initial)
     {
         ArgumentNullException.ThrowIfNull(device);
-        Options = options ?? new TwoLayerNetOptions();
-        Options.Validate();
+        Options = options;
         Device = device;
         var (i, h, c) = (Options.Inputs, Options.Hidden, Options.Classes);
         int[][] shapes = Options.UseBias ? [[i, h], [h], [h, c], [c]] : [[i, h], [h, c]];
-        int total = shapes.Sum(s => ShapeMath.Product(s));
-        _parameters = Tensor.FromArray(device, InitialValues(shapes, total), total).OwnedBy(this);
+        int total = (int)Options.ParameterCount;
+        _parameters = Tensor.FromArray(device, initial ?? InitialValues(shapes, total), total).OwnedBy(this);
         try
         {
             _gradients = Tensor.Zeros(device, total).OwnedBy(this);
@@ -141,23 +146,12 @@ public sealed partial class TwoLayerNet : IDisposable
         TensorChecks.Labels(nameof(Accuracy), Device, x.Shape[0], Options.Classes, labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
         int rows = x.Shape[0];
-        if (rows <= chunkRows)
-        {
-            using var all = TensorScope.Isolated();
-            return (double)Ops.CountCorrect(Forward(x), labels) / rows;
-        }
-
-        var expected = labels.ToArray();
         long correct = 0;
         for (int start = 0; start < rows; start += chunkRows)
         {
             int count = Math.Min(chunkRows, rows - start);
             using var scope = TensorScope.Isolated();
-            var predicted = Ops.ArgMax(Forward(x.Rows(start, count)));
-            for (int r = 0; r < count; r++)
-            {
-                correct += predicted[r] == expected[start + r] ? 1 : 0;
-            }
+            correct += Ops.CountCorrect(Forward(x.Rows(start, count)), labels.Slice(start, count));
         }
 
         return (double)correct / rows;
@@ -181,6 +175,20 @@ public sealed partial class TwoLayerNet : IDisposable
         _gradients.Release();
     }
 
+    /// <summary>A network of <paramref name="options"/> holding <paramref name="parameters"/> (W1, b1, W2, b2, flat), as read from a file.</summary>
+    internal static TwoLayerNet FromParameters(ComputeDevice device, TwoLayerNetOptions options, float[] parameters) =>
+        new(device, new TwoLayerNetOptions
+        {
+            Inputs = options.Inputs, Hidden = options.Hidden, Classes = options.Classes, UseBias = options.UseBias,
+            Init = WeightInit.Loaded, Seed = null,
+        }, parameters);
+
+    private static TwoLayerNetOptions Validated(TwoLayerNetOptions options)
+    {
+        options.Validate();
+        return options;
+    }
+
     /// <summary>Checks that <paramref name="x"/> is a live (n, inputs) matrix on this network's device; messages name <paramref name="op"/> and <paramref name="name"/>.</summary>
     internal void CheckInput(Tensor x, string op = nameof(TwoLayerNet), string name = "x")
     {
@@ -198,7 +206,7 @@ public sealed partial class TwoLayerNet : IDisposable
     private float[] InitialValues(int[][] shapes, int total)
     {
         var values = new float[total];
-        var sampler = new NormalSampler(Options.Seed);
+        var sampler = new NormalSampler(Options.Seed ?? 0);
         int offset = 0;
         foreach (var shape in shapes)
         {

@@ -11,6 +11,12 @@ public enum WeightInit
     /// Tiny weights make the first steps almost flat; see the tutorial docs.
     /// </summary>
     Tutorial,
+
+    /// <summary>
+    /// What a network read from a file reports: its weights came from the file, not from an initialisation
+    /// (its <see cref="TwoLayerNetOptions.Seed"/> is then null). Not accepted for a new network.
+    /// </summary>
+    Loaded,
 }
 
 /// <summary>The architecture and initialisation of a <see cref="TwoLayerNet"/>.</summary>
@@ -31,8 +37,15 @@ public sealed class TwoLayerNetOptions
     /// <summary>The weight initialisation.</summary>
     public WeightInit Init { get; init; } = WeightInit.He;
 
-    /// <summary>The seed of the initial weights; the same seed gives the same weights on every device.</summary>
-    public ulong Seed { get; init; }
+    /// <summary>
+    /// The seed of the initial weights; the same seed gives the same weights on every device. Null for a
+    /// network read from a file (its weights were not drawn here).
+    /// </summary>
+    public ulong? Seed { get; init; } = 0;
+
+    /// <summary>How many floats the parameters take: W1, W2 and, with biases, b1 and b2.</summary>
+    internal long ParameterCount =>
+        ((long)Inputs * Hidden) + ((long)Hidden * Classes) + (UseBias ? (long)Hidden + Classes : 0);
 
     internal void Validate()
     {
@@ -42,9 +55,18 @@ public sealed class TwoLayerNetOptions
                 $"TwoLayerNet sizes must be at least 1, but are inputs={Inputs}, hidden={Hidden}, classes={Classes}.");
         }
 
-        if (!Enum.IsDefined(Init))
+        if (ParameterCount > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(TwoLayerNetOptions), Init, "Unknown weight initialisation.");
+            throw new ArgumentOutOfRangeException(nameof(TwoLayerNetOptions), ParameterCount,
+                $"TwoLayerNet {Inputs} → {Hidden} → {Classes} has {ParameterCount:N0} parameters; a device buffer holds at most {int.MaxValue:N0} floats.");
+        }
+
+        if (!Enum.IsDefined(Init) || Init == WeightInit.Loaded)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TwoLayerNetOptions), Init,
+                Init == WeightInit.Loaded
+                    ? "WeightInit.Loaded describes a network read from a file; a new network needs He or Tutorial."
+                    : "Unknown weight initialisation.");
         }
     }
 }

@@ -84,7 +84,10 @@ internal static class OpContext
     /// Gives a new operation result to its owner: the outermost owning tape above the nearest hiding frame,
     /// else that frame's own owner (a scope), else nobody (the caller owns it).
     /// </summary>
-    internal static void Adopt(Tensor result)
+    internal static void Adopt(Tensor result) => CurrentOwner()?.Own(result);
+
+    /// <summary>Who would own a result made now: see <see cref="Adopt"/>; null for the caller.</summary>
+    internal static ITensorOwner? CurrentOwner()
     {
         ITensorOwner? owner = null;
         for (var frame = s_top.Value; frame is not null; frame = frame.Below)
@@ -106,7 +109,7 @@ internal static class OpContext
             }
         }
 
-        owner?.Own(result);
+        return owner;
     }
 
     /// <summary>The recorders in effect that are not <paramref name="except"/>: the outer tapes of a nested backward pass.</summary>

@@ -66,7 +66,7 @@ public static class ModelFile
     /// <param name="path">The file.</param>
     /// <returns>The kind, the format version and the arrays in the order they were saved.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file is not readable.</exception>
     /// <exception cref="InvalidDataFormatException">
@@ -78,7 +78,7 @@ public static class ModelFile
     public static ModelFileContents Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var file = InputFile.OpenRead(path);
         using var reader = new ModelFileReader(file, path);
         return reader.ReadAll();
     }

@@ -74,7 +74,7 @@ public static class Safetensors
     /// <param name="path">The file.</param>
     /// <returns>The tensors as float32 arrays, in the order of their data, and the metadata.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a folder.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file is not readable.</exception>
     /// <exception cref="InvalidDataFormatException">
@@ -92,7 +92,7 @@ public static class Safetensors
     public static SafetensorsContents Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var file = InputFile.OpenRead(path);
         return new SafetensorsReader(file, path).ReadAll();
     }
 

@@ -14,9 +14,13 @@ namespace GradientDescent;
 public sealed class Labels : IDisposable
 {
     private readonly DeviceBuffer _storage;
+    private readonly int _offset;
+    private readonly bool _isView;
 
-    private Labels(ComputeDevice device, DeviceBuffer storage, int count, int classes)
+    private Labels(ComputeDevice device, DeviceBuffer storage, int count, int classes, int offset = 0, bool isView = false)
     {
+        _offset = offset;
+        _isView = isView;
         Device = device;
         _storage = storage;
         Count = count;
@@ -40,7 +44,7 @@ public sealed class Labels : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
-            return _storage.IntView(Count);
+            return _storage.IntView(_offset, Count);
         }
     }
 
@@ -125,14 +129,23 @@ public sealed class Labels : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Owner is null)
+        if (Owner is null && !_isView)
         {
             _storage.Free();
         }
     }
 
+    /// <summary>Labels <c>[start, start + count)</c> sharing this buffer (no copy); disposing them frees nothing. Checked by the caller.</summary>
+    internal Labels Slice(int start, int count) => new(Device, _storage, count, Classes, _offset + start, isView: true);
+
     /// <summary>Frees the labels whoever owns them.</summary>
-    internal void Release() => _storage.Free();
+    internal void Release()
+    {
+        if (!_isView)
+        {
+            _storage.Free();
+        }
+    }
 
     /// <summary>Makes <paramref name="owner"/> responsible for freeing these labels.</summary>
     internal Labels OwnedBy(object owner)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ILGPU.Runtime;
 
 namespace GradientDescent;
 
@@ -19,16 +20,24 @@ namespace GradientDescent;
 /// </remarks>
 public sealed class Trainer
 {
+    private readonly List<EpochResult> _history = [];
+
     /// <summary>Creates a trainer for <paramref name="network"/>, which it trains in place.</summary>
     /// <param name="network">The network; not owned.</param>
     /// <param name="options">Epochs, batch size, learning rate, seed; null for the defaults.</param>
+    /// <param name="optimizer">
+    /// The update rule (for example an <see cref="SgdStep"/> with momentum); not owned. Null for plain
+    /// gradient descent at <see cref="TrainerOptions.LearningRate"/>. A given optimiser keeps its own learning
+    /// rate unless <see cref="TrainerOptions.LearningRateSchedule"/> sets it.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
-    public Trainer(TwoLayerNet network, TrainerOptions? options = null)
+    public Trainer(TwoLayerNet network, TrainerOptions? options = null, Optimizer? optimizer = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         Options = options ?? new TrainerOptions();
         Options.Validate();
         Network = network;
+        Optimizer = optimizer ?? new SgdStep(Options.LearningRate);
     }
 
     /// <summary>The network being trained.</summary>
@@ -36,6 +45,18 @@ public sealed class Trainer
 
     /// <summary>The training settings.</summary>
     public TrainerOptions Options { get; }
+
+    /// <summary>
+    /// The update rule. Its <see cref="Optimizer.LearningRate"/> may be changed between steps, from a
+    /// progress callback for example; <see cref="TrainerOptions.LearningRateSchedule"/> does it per epoch.
+    /// </summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>
+    /// The epochs completed by the last <see cref="Fit"/>, in order, kept when it stops early: after a
+    /// cancellation or a <see cref="TrainingDivergedException"/>, what was done is here.
+    /// </summary>
+    public IReadOnlyList<EpochResult> History => _history;
 
     /// <summary>Trains for <see cref="TrainerOptions.Epochs"/> epochs.</summary>
     /// <param name="trainX">Training inputs, (n, inputs).</param>
@@ -46,9 +67,16 @@ public sealed class Trainer
     /// Receives a report after every step and at the end of every epoch, synchronously on the training
     /// thread (so use a synchronous <see cref="IProgress{T}"/>, not <see cref="Progress{T}"/>, when order matters); or null.
     /// </param>
-    /// <param name="cancellationToken">Checked before every step; training stops with <see cref="OperationCanceledException"/>, leaving the network as trained so far.</param>
-    /// <returns>One result per epoch.</returns>
+    /// <param name="cancellationToken">Checked before every step; training stops with <see cref="OperationCanceledException"/>, leaving the network as trained so far and <see cref="History"/> holding the finished epochs.</param>
+    /// <returns>One result per epoch (the same as <see cref="History"/>).</returns>
+    /// <remarks>
+    /// Each step's loss is kept on the device and read once per epoch, so steps never wait for the device. A
+    /// loss that is not finite (a learning rate that diverged, NaN inputs) ends the run at the end of its epoch
+    /// with <see cref="TrainingDivergedException"/>, naming the epoch and the first such step.
+    /// </remarks>
     /// <exception cref="ArgumentException">Shapes, label counts, class counts or devices do not match the network; or only one of testX and testLabels is given.</exception>
+    /// <exception cref="InvalidOperationException">The learning-rate schedule returned a rate that is not positive and finite (the message names the epoch and the rate).</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss was NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
     /// <exception cref="ObjectDisposedException">The network or an input has been disposed.</exception>
     public IReadOnlyList<EpochResult> Fit(
@@ -66,18 +94,18 @@ public sealed class Trainer
             CheckData(testX, testLabels!, nameof(testX));
         }
 
+        _history.Clear();
         int n = trainX.Shape[0];
         int batch = Options.BatchSize == 0 ? n : Math.Min(Options.BatchSize, n);
         int steps = (n + batch - 1) / batch;
-        var sgd = new SgdStep(Options.LearningRate);
         var order = new int[n];
-        var results = new List<EpochResult>(Options.Epochs);
         using var gather = batch < n ? new BatchGather(trainX, trainLabels, batch) : null;
-        using var epochLoss = Tensor.Zeros(trainX.Device, 1);
+        using var stepLosses = Tensor.Uninitialized(trainX.Device, [steps]);
+        var losses = new float[steps];
         for (int epoch = 1; epoch <= Options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            ElementwiseKernels.Fill(epochLoss, 0f);
+            ApplySchedule(epoch);
             Order(order, Options.Shuffle ? Options.Seed : null, epoch);
             for (int step = 0; step < steps; step++)
             {
@@ -85,21 +113,21 @@ public sealed class Trainer
                 int start = step * batch;
                 int count = Math.Min(batch, n - start);
                 var (x, labels) = gather is null ? (trainX, trainLabels) : gather.Next(order.AsSpan(start, count));
-                var loss = Network.TrainStep(x, labels, sgd);
-                ElementwiseKernels.AddScaled(epochLoss, (float)count / n, loss, epochLoss);
+                var loss = Network.TrainStep(x, labels, Optimizer);
+                Keep(loss, stepLosses, step);
                 progress?.Report(new TrainingProgress(epoch, Options.Epochs, step + 1, steps, null));
             }
 
-            double meanLoss = epochLoss.Item();
+            double meanLoss = MeanLoss(stepLosses, losses, n, batch, epoch);
             var trainTime = clock.Elapsed;
             double trainAccuracy = Options.EvaluateTrainAccuracy ? Network.Accuracy(trainX, trainLabels, Options.EvaluationChunk) : double.NaN;
             double testAccuracy = testX is null ? double.NaN : Network.Accuracy(testX, testLabels!, Options.EvaluationChunk);
             var result = new EpochResult(epoch, Options.Epochs, meanLoss, trainAccuracy, testAccuracy, steps, trainTime, clock.Elapsed);
-            results.Add(result);
+            _history.Add(result);
             progress?.Report(new TrainingProgress(epoch, Options.Epochs, steps, steps, result));
         }
 
-        return results;
+        return [.. _history];
     }
 
     /// <summary>
@@ -125,6 +153,56 @@ public sealed class Trainer
             int j = (int)(((random.NextBits() >> 32) * (ulong)(i + 1)) >> 32);
             (order[i], order[j]) = (order[j], order[i]);
         }
+    }
+
+    /// <summary>Copies a step's loss (a scalar on the device) into its slot; no wait for the device.</summary>
+    private static void Keep(Tensor loss, Tensor stepLosses, int step)
+    {
+        using var scope = loss.Device.Lock();
+        loss.View.CopyTo(stepLosses.View.SubView(step, 1));
+    }
+
+    /// <summary>
+    /// The epoch's mean loss over its examples, each step's loss weighted by its batch size, from one read of
+    /// the device; throws if a step's loss was not finite.
+    /// </summary>
+    private double MeanLoss(Tensor stepLosses, float[] losses, int n, int batch, int epoch)
+    {
+        using (var scope = stepLosses.Device.Lock())
+        {
+            stepLosses.View.CopyToCPU(losses);
+        }
+
+        double sum = 0;
+        for (int step = 0; step < losses.Length; step++)
+        {
+            if (!float.IsFinite(losses[step]))
+            {
+                throw new TrainingDivergedException(epoch, step + 1, losses.Length, losses[step], Optimizer.LearningRate, [.. _history]);
+            }
+
+            int count = Math.Min(batch, n - (step * batch));
+            sum += (double)losses[step] * count;
+        }
+
+        return sum / n;
+    }
+
+    private void ApplySchedule(int epoch)
+    {
+        if (Options.LearningRateSchedule is not { } schedule)
+        {
+            return;
+        }
+
+        float rate = schedule(epoch);
+        if (!float.IsFinite(rate) || rate <= 0)
+        {
+            throw new InvalidOperationException(
+                $"Trainer: the learning-rate schedule gave {rate} for epoch {epoch}; a rate must be positive and finite.");
+        }
+
+        Optimizer.LearningRate = rate;
     }
 
     private void CheckData(Tensor x, Labels labels, string name)

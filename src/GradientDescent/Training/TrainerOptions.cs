@@ -28,6 +28,12 @@ public sealed class TrainerOptions
     /// <summary>Whether each epoch ends by measuring accuracy on the whole training set (costs a forward pass over it).</summary>
     public bool EvaluateTrainAccuracy { get; init; } = true;
 
+    /// <summary>
+    /// The learning rate of each epoch, given its number (from 1), set on the optimiser before the epoch's
+    /// first step; null keeps the optimiser's rate. For example <c>epoch =&gt; 0.5f * MathF.Pow(0.8f, epoch - 1)</c>.
+    /// </summary>
+    public Func<int, float>? LearningRateSchedule { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));

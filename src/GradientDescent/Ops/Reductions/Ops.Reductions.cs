@@ -34,7 +34,10 @@ public static partial class Ops
             [Fresh(x.Device, [.. x.Shape], dx => ReluKernels.Forward(Zeroed(dx), g, dx, relu: false))]);
     }
 
-    /// <summary>The index of the largest element of each row (the first on ties), like <c>tf.argmax(x, axis=1)</c>.</summary>
+    /// <summary>
+    /// The index of the largest element of each row, like <c>torch.argmax(x, dim=1)</c>: the first on ties, and
+    /// NaN above every number (the first NaN wins), as in PyTorch.
+    /// </summary>
     /// <param name="x">(rows, cols).</param>
     /// <returns>rows indices, copied to the host.</returns>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not a matrix.</exception>
@@ -45,7 +48,10 @@ public static partial class Ops
         return ReductionKernels.ArgMax(x);
     }
 
-    /// <summary>The fraction of rows whose argmax equals the label: the accuracy of a batch of logits.</summary>
+    /// <summary>
+    /// The fraction of rows whose argmax equals the label: the accuracy of a batch of logits. A row holding a
+    /// NaN counts as wrong (NaN wins the argmax, and a NaN is no prediction).
+    /// </summary>
     /// <param name="logits">(rows, classes).</param>
     /// <param name="labels">rows labels.</param>
     /// <returns>A value in [0, 1].</returns>

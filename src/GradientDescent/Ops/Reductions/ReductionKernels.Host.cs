@@ -55,7 +55,8 @@ internal static partial class ReductionKernels
         int cols = x.ColumnCount;
         for (int r = 0; r < flags.Length; r++)
         {
-            flags[r] = FirstMax(input.Slice(r * cols, cols)) == y[r] ? 1f : 0f;
+            int best = FirstMax(input.Slice(r * cols, cols));
+            flags[r] = best == y[r] && !float.IsNaN(input[(r * cols) + best]) ? 1f : 0f;
         }
     }
 

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 
 namespace GradientDescent;
@@ -93,7 +94,10 @@ internal static partial class ReductionKernels
         return index;
     }
 
-    /// <summary>correct[r] = 1 when argmax(x[r]) = label[r], else 0. x is (rows, cols), labels and correct are (rows).</summary>
+    /// <summary>
+    /// correct[r] = 1 when argmax(x[r]) = label[r] and that logit is a number, else 0 (a row with a NaN, which wins
+    /// the argmax, is never correct). x is (rows, cols), labels and correct are (rows).
+    /// </summary>
     internal static void Correct(Tensor x, Labels labels, Tensor correct)
     {
         using var launch = correct.Device.Kernels.Begin();
@@ -243,7 +247,8 @@ internal static partial class ReductionKernels
             int best = RowArgMax(x, row * cols, cols, values, indices, thread, groupSize);
             if (thread == 0)
             {
-                correct[row] = best == labels[row] ? 1f : 0f;
+                // NaN wins the argmax, so a row holding one predicts a NaN: never correct.
+                correct[row] = best == labels[row] && !XMath.IsNaN(x[(row * cols) + best]) ? 1f : 0f;
             }
         }
     }
