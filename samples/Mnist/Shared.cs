@@ -8,6 +8,9 @@ internal static class Shared
 {
     internal const int DataError = 2;
 
+    /// <summary>The exit code for a bad command-line value.</summary>
+    internal const int UsageError = 2;
+
     /// <summary>Creates the requested device (or the best present) and shows what it is.</summary>
     internal static ComputeDevice CreateDevice(string? specification)
     {
@@ -38,6 +41,10 @@ internal static class Shared
         double.IsNaN(fraction) ? "–" : (100 * fraction).ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
     internal static string Number(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>What plots call the data: the --data folder's name (fashion-mnist, say), or the shipped sample.</summary>
+    internal static string DataName(string? folder) =>
+        folder is null ? "MNIST (10k sample)" : Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
 
     internal static string Gib(long bytes) => Number(bytes / (1024.0 * 1024 * 1024), "0.0") + " GiB";
 
