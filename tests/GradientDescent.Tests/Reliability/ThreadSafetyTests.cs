@@ -120,7 +120,7 @@ public sealed class ThreadSafetyTests(DeviceUnderTest deviceUnderTest)
         {
             using var tape = new GradientTape();
             var loss = net.Loss(x, labels);
-            sgd.Apply(net.Parameters, tape.Gradient(loss, [.. net.Parameters]));
+            sgd.Apply(net.Parameters, tape.Gradient(loss, net.Parameters));
         });
 
     /// <summary>Trains a seeded 12 → 7 → 3 net on a seeded batch of 9 and returns its parameters.</summary>
