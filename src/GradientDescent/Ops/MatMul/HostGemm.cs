@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -37,7 +38,13 @@ internal static unsafe class HostGemm
 
     private static AlignedBuffer s_packedB => s_packedBStorage ??= new AlignedBuffer();
 
+    [ThreadStatic]
+    private static AlignedBuffer? s_partialStorage;
+
     private static AlignedBuffer s_packedA => s_packedAStorage ??= new AlignedBuffer();
+
+    /// <summary>The calling thread's scratch C for <see cref="DepthHalves"/>.</summary>
+    private static AlignedBuffer s_partial => s_partialStorage ??= new AlignedBuffer();
 
     /// <summary>The widest C for which op(A) is read in place rather than packed.</summary>
     private const int InPlaceMaxColumns = 256;
@@ -59,6 +66,12 @@ internal static unsafe class HostGemm
     /// </summary>
     private const int FullDepthBytes = 512 * 1024;
 
+    /// <summary>The most rows a product splits by depth rather than by rows: 96 rows are 16 row tiles, 8 per core.</summary>
+    private const int DepthHalvesMaxRows = 96;
+
+    /// <summary>The shortest depth block worth a core of its own.</summary>
+    private const int MinHalfDepth = 64;
+
     /// <summary>The size of op(A) above which a product read in place as Aᵀ fetches its next block ahead (about L2).</summary>
     private const long PrefetchOperandBytes = 1024 * 1024;
 
@@ -79,7 +92,13 @@ internal static unsafe class HostGemm
         int workers = work < SerialProduct ? 1 : Math.Max(1, Math.Min(Environment.ProcessorCount, tiles));
         if (workers == 1)
         {
-            Rows(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, 0, m);
+            Rows(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, 0, m, 0, k);
+            return;
+        }
+
+        if (plan.DepthHalves)
+        {
+            DepthHalves(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan);
             return;
         }
 
@@ -91,9 +110,31 @@ internal static unsafe class HostGemm
             for (int w = first; w < last; w++)
             {
                 Rows(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan,
-                    Math.Min(m, tiles * w / workers * MR), Math.Min(m, tiles * (w + 1) / workers * MR));
+                    Math.Min(m, tiles * w / workers * MR), Math.Min(m, tiles * (w + 1) / workers * MR), 0, k);
             }
         });
+    }
+
+    /// <summary>
+    /// The two depth blocks of a short product on two cores: the first into C, the second into a scratch
+    /// C that is then added to it. That is the order one core uses for two blocks (each tile sums its block
+    /// from zero, then adds C), so the bits do not depend on the core count. For C = 64×100, k = 784, a
+    /// split by rows gave one core 6 row tiles and the other 5, each packing all of B.
+    /// </summary>
+    private static void DepthHalves(float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, Plan plan)
+    {
+        int size = m * n;
+        float* partial = s_partial.Get(size);
+        HostParallel.For(2, (long)m * n * k / 2, (first, last) =>
+        {
+            for (int half = first; half < last; half++)
+            {
+                Rows(a, sAi, sAp, b, sBp, sBj, half == 0 ? c : partial, m, n, k, plan, 0, m,
+                    half == 0 ? 0 : plan.Depth, half == 0 ? plan.Depth : k);
+            }
+        });
+        var sum = new Span<float>(c, size);
+        TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partial, size), sum);
     }
 
     /// <summary>How a product is blocked: the same for every core, so each element's summation order is fixed.</summary>
@@ -112,6 +153,13 @@ internal static unsafe class HostGemm
             // about KC, all of one size: 784 = 256·3 + 16 had left a last pass over all of C for 16 steps.
             int maxDepth = !PackA && sAp == 1 && (long)k * RoundUp(nc, NR) * sizeof(float) <= FullDepthBytes ? k : KC;
             int blocks = (k + maxDepth - 1) / maxDepth;
+            // A short product (few row tiles) runs as two depth blocks, which two cores compute at once.
+            DepthHalves = !PackA && blocks == 1 && k >= 2 * MinHalfDepth && m <= DepthHalvesMaxRows && (long)m * n * k >= SerialProduct;
+            if (DepthHalves)
+            {
+                blocks = 2;
+            }
+
             Depth = (k + blocks - 1) / blocks;
             RowBlock = PackA ? MC : Math.Clamp(InPlaceBlockBytes / (Depth * sizeof(float)) / MR * MR, MR, MC);
             Prefetch = !PackA && sAp != 1 && (long)m * k * sizeof(float) > PrefetchOperandBytes;
@@ -119,6 +167,9 @@ internal static unsafe class HostGemm
 
         /// <summary>Whether op(A) is packed (wide C) or read in place.</summary>
         internal bool PackA { get; }
+
+        /// <summary>Whether the depth is two blocks that two cores compute at once (<see cref="HostGemm.DepthHalves"/>).</summary>
+        internal bool DepthHalves { get; }
 
         /// <summary>Depth of one block (kc); the last may be shorter.</summary>
         internal int Depth { get; }
@@ -137,7 +188,8 @@ internal static unsafe class HostGemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(
-        float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, Plan plan, int rowStart, int rowEnd)
+        float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, Plan plan, int rowStart, int rowEnd,
+        int depthStart, int depthEnd)
     {
         int kcMax = plan.Depth, mc = plan.RowBlock;
         float* bp = s_packedB.Get(kcMax * RoundUp(Math.Min(NC, n), NR));
@@ -145,9 +197,10 @@ internal static unsafe class HostGemm
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += kcMax)
+            for (int pc = depthStart; pc < depthEnd; pc += kcMax)
             {
-                int kc = Math.Min(kcMax, k - pc);
+                int kc = Math.Min(kcMax, depthEnd - pc);
+                bool accumulate = pc > depthStart;
                 PackB(b, sBp, sBj, pc, kc, jc, nc, bp);
                 for (int ic = rowStart; ic < rowEnd; ic += mc)
                 {
@@ -156,7 +209,7 @@ internal static unsafe class HostGemm
                     if (plan.PackA)
                     {
                         PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
-                        Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, pc > 0, default);
+                        Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, accumulate, default);
                         continue;
                     }
 
@@ -166,16 +219,16 @@ internal static unsafe class HostGemm
                         // The next block: further rows at this depth, or this core's first rows at the next depth.
                         int nextRow = ic + mc < rowEnd ? ic + mc : rowStart;
                         int nextDepth = ic + mc < rowEnd ? pc : pc + kcMax;
-                        if (nextDepth < k)
+                        if (nextDepth < depthEnd)
                         {
                             next = new Prefetcher(
                                 (byte*)(a + ((long)nextRow * sAi) + ((long)nextDepth * sAp)), (long)sAp * sizeof(float),
-                                Math.Min(mc, rowEnd - nextRow) * sizeof(float), Math.Min(kcMax, k - nextDepth));
+                                Math.Min(mc, rowEnd - nextRow) * sizeof(float), Math.Min(kcMax, depthEnd - nextDepth));
                         }
                     }
 
                     float* aBlock = a + ((long)ic * sAi) + ((long)pc * sAp);
-                    Macro(aBlock, sAp, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, pc > 0, next);
+                    Macro(aBlock, sAp, sAi, (long)MR * sAi, bp, cBlock, n, rows, nc, kc, accumulate, next);
                 }
             }
         }
@@ -391,7 +444,19 @@ internal static unsafe class HostGemm
             return;
         }
 
-        // Edge tile: spill the full register tile, then copy the part inside C.
+        WriteEdge(c, ldc, rows, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    /// <summary>
+    /// An edge tile: the register tile spilled, then each row's part inside C copied 8, 4, then 1 float at a
+    /// time (the net's 100 columns leave 4 in the last panel: one 128-bit copy per row, not four scalar ones).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WriteEdge(
+        float* c, int ldc, int rows, int cols, bool accumulate,
+        Vector256<float> c00, Vector256<float> c01, Vector256<float> c10, Vector256<float> c11, Vector256<float> c20, Vector256<float> c21,
+        Vector256<float> c30, Vector256<float> c31, Vector256<float> c40, Vector256<float> c41, Vector256<float> c50, Vector256<float> c51)
+    {
         float* tile = stackalloc float[MR * NR];
         c00.Store(tile); c01.Store(tile + 8);
         c10.Store(tile + 16); c11.Store(tile + 24);
@@ -402,9 +467,24 @@ internal static unsafe class HostGemm
         for (int r = 0; r < rows; r++)
         {
             float* row = c + ((long)r * ldc);
-            for (int j = 0; j < cols; j++)
+            float* from = tile + (r * NR);
+            int j = 0;
+            for (; j + 8 <= cols; j += 8)
             {
-                row[j] = accumulate ? row[j] + tile[(r * NR) + j] : tile[(r * NR) + j];
+                var v = Vector256.Load(from + j);
+                (accumulate ? v + Vector256.Load(row + j) : v).Store(row + j);
+            }
+
+            if (j + 4 <= cols)
+            {
+                var v = Vector128.Load(from + j);
+                (accumulate ? v + Vector128.Load(row + j) : v).Store(row + j);
+                j += 4;
+            }
+
+            for (; j < cols; j++)
+            {
+                row[j] = accumulate ? row[j] + from[j] : from[j];
             }
         }
     }
