@@ -12,7 +12,7 @@ namespace GradientDescent;
 /// row-streaming kernel for the CPU emulator, where the tiled kernel's barriers between OS threads
 /// cost more than the arithmetic.
 /// </remarks>
-internal static class MatMulKernels
+internal static partial class MatMulKernels
 {
     /// <summary>Edge of the square tile a group of <c>Tile²</c> threads computes; a compile-time constant.</summary>
     internal const int Tile = 16;
