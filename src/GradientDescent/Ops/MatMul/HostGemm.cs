@@ -282,6 +282,7 @@ internal static unsafe class HostGemm
         }
 
         /// <summary>Applies it to rows [rowStart, rowEnd) × columns [colStart, colEnd) of C (row length ldc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal void Apply(float* c, int ldc, int rowStart, int rowEnd, int colStart, int colEnd)
         {
             if (_bias == null && !_relu && _mask == null)
@@ -312,6 +313,7 @@ internal static unsafe class HostGemm
         }
 
         /// <summary>x = y &gt; 0 ? x : +0, as the host ReLU backward computes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Mask(float* x, float* y, int length)
         {
             int i = 0;
@@ -353,6 +355,7 @@ internal static unsafe class HostGemm
         /// <summary>Lines to fetch in all (a segment that is not line-aligned may span one more).</summary>
         internal readonly int Lines => _start == null ? 0 : _segments * (((_segmentBytes + 63) / 64) + 1);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal void Issue(int lines)
         {
             if (!Sse.IsSupported)
@@ -545,7 +548,7 @@ internal static unsafe class HostGemm
     /// An edge tile: the register tile spilled, then each row's part inside C copied 8, 4, then 1 float at a
     /// time (the net's 100 columns leave 4 in the last panel: one 128-bit copy per row, not four scalar ones).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void WriteEdge(
         float* c, int ldc, int rows, int cols, bool accumulate,
         Vector256<float> c00, Vector256<float> c01, Vector256<float> c10, Vector256<float> c11, Vector256<float> c20, Vector256<float> c21,
