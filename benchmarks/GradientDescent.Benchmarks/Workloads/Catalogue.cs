@@ -70,6 +70,12 @@ public static class Catalogue
             yield return () => new ElementwiseWorkload(device, op, big, big);
         }
 
+        foreach (bool custom in new[] { false, true })
+        {
+            yield return () => new ActivationOpWorkload(device, custom, 8000, 100);
+            yield return () => new ActivationOpWorkload(device, custom, big, big);
+        }
+
         foreach (int batch in Batches(path, quick))
         {
             yield return () => new TrainingStepWorkload(device, batch);

@@ -26,6 +26,13 @@ internal sealed class TensorScope : ITensorOwner, IDisposable
 
     public void Own(Tensor tensor) => _owned.Add(tensor.OwnedBy(this));
 
+    /// <summary>Hands a tensor this scope owns to the caller, who must then free it.</summary>
+    internal Tensor Disown(Tensor tensor)
+    {
+        _owned.Remove(tensor);
+        return tensor.OwnedByCaller();
+    }
+
     public void Dispose()
     {
         if (_disposed)

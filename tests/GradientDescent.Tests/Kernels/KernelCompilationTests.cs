@@ -28,7 +28,7 @@ public sealed class KernelCompilationTests
     }
 
     public static IEnumerable<TestCaseData> Cases() =>
-        from kernel in KernelMethods()
+        from kernel in KernelMethods().Concat(SampleKernelMethods())
         from target in new[] { Target.Ptx, Target.OpenCL }
         select new TestCaseData(kernel, target).SetName($"Compiles_{kernel.DeclaringType!.Name}_{kernel.Name}_To{target}");
 
@@ -44,6 +44,12 @@ public sealed class KernelCompilationTests
                 && m.GetParameters().All(p => IsKernelParameter(p.ParameterType)))
             .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal)
             .ThenBy(m => m.Name, StringComparer.Ordinal);
+
+    /// <summary>The CustomKernel sample's kernels (docs/custom-ops.md): a user's kernels must compile for the GPUs too.</summary>
+    public static IEnumerable<MethodInfo> SampleKernelMethods() =>
+        typeof(CustomKernel.LeakyRelu).GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
+            .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal))
+            .OrderBy(m => m.Name, StringComparer.Ordinal);
 
     [OneTimeSetUp]
     public void CreateContexts()
@@ -68,6 +74,7 @@ public sealed class KernelCompilationTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(names, Has.Count.GreaterThanOrEqualTo(18), string.Join(", ", names));
+            Assert.That(SampleKernelMethods().Select(m => m.Name), Is.EqualTo(new[] { "BackwardKernel", "ForwardKernel" }));
             Assert.That(names, Is.Unique);
             Assert.That(names, Does.Contain("MatMulKernels.TiledKernel").And.Contain("MatMulKernels.RowStreamingKernel")
                 .And.Contain("SoftmaxKernels.SparseKernel").And.Contain("ReductionKernels.TotalKernel")

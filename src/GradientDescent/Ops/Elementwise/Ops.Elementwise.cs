@@ -31,8 +31,21 @@ public static partial class Ops
     {
         TensorChecks.Live(nameof(Scale), x, nameof(x));
         TensorChecks.Finite(nameof(Scale), s, nameof(s));
-        return Compute(nameof(Scale), x.Device, [.. x.Shape], y => ElementwiseKernels.Scale(x, s, y),
-            [x], _ => (g, _) => [Scaled(g, s)]);
+        // Written as a user writes an op (docs/custom-ops.md): the public CustomOp, its launch and a backward
+        // made of public ops. It needs no saved tensor, so in-place writes to x never block its gradient.
+        return new CustomOp(nameof(Scale))
+            .Forward((launch, y) =>
+            {
+                if (launch.OnHost)
+                {
+                    ElementwiseKernels.Scale(x, s, y);   // the multithreaded SIMD version
+                    return;
+                }
+
+                launch.Run(LaunchShape.Elements(y.Length), ElementwiseKernels.ScaleKernel, launch.View(x), s, launch.View(y), y.Length);
+            })
+            .Backward((g, _) => [Scale(g, s)], CustomOpSaves.None)
+            .Apply(x.Shape, x);
     }
 
     private static Tensor Combine(string op, Tensor a, Tensor b, float alpha)
