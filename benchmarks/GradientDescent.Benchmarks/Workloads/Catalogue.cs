@@ -85,6 +85,13 @@ public static class Catalogue
             }
         }
 
+        // The same activation as a built-in op and as a CustomOp: what the public extension point costs.
+        foreach (bool custom in new[] { false, true })
+        {
+            yield return () => new ActivationOpWorkload(device, custom, 8000, 100);
+            yield return () => new ActivationOpWorkload(device, custom, big, big);
+        }
+
         foreach (int batch in Batches(path, quick))
         {
             yield return () => new TrainingStepWorkload(device, batch);

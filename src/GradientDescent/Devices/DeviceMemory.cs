@@ -28,6 +28,9 @@ internal sealed class DeviceMemory(ComputeDevice device, long? limit)
 
     internal long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
 
+    /// <summary>The id of the latest allocation: every buffer allocated after reading it has a larger one.</summary>
+    internal long LastId => Interlocked.Read(ref _nextId);
+
     /// <summary>A buffer of <paramref name="length"/> elements (at least one is allocated).</summary>
     /// <exception cref="DeviceOutOfMemoryException">The accelerator refused the allocation.</exception>
     internal DeviceBuffer Allocate<T>(int length)

@@ -52,6 +52,10 @@ internal sealed class KernelLauncher(ComputeDevice device)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // A failed compile leaves ILGPU's IR context faulted: every later compile in it would throw
+            // NullReferenceException. Clearing the context's caches (not the accelerator's, so kernels already
+            // loaded keep running) makes it usable again; Load runs under the device lock, as this requires.
+            device.Accelerator.Context.ClearCache(ClearCacheMode.Everything);
             throw new KernelCompilationException(
                 $"Kernel {kernel.Method.DeclaringType?.Name}.{kernel.Method.Name} failed to compile for {device}: {e.Message}", e);
         }

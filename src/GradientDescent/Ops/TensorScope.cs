@@ -33,6 +33,13 @@ public sealed class TensorScope : ITensorOwner, IDisposable
 
     void ITensorOwner.Own(Tensor tensor) => _owned.Add(tensor.OwnedBy(this));
 
+    /// <summary>Hands a tensor this scope owns to the caller, who must then free it.</summary>
+    internal Tensor Disown(Tensor tensor)
+    {
+        _owned.Remove(tensor);
+        return tensor.OwnedByCaller();
+    }
+
     /// <summary>Ends the scope and frees every tensor it owns; harmless to call twice.</summary>
     public void Dispose()
     {

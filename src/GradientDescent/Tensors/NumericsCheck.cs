@@ -3,13 +3,15 @@ namespace GradientDescent;
 /// <summary>The check behind <see cref="ComputeDevice.CheckNumerics"/>: a scan of a result on the host.</summary>
 internal static class NumericsCheck
 {
+    private static readonly AsyncLocal<bool> s_suspended = new();
+
     /// <summary>Throws <see cref="NonFiniteValueException"/> if checking is on and <paramref name="tensor"/> holds NaN or ±∞.</summary>
     /// <param name="operation">The operation that wrote the tensor.</param>
     /// <param name="tensor">The tensor, any shape.</param>
     /// <param name="role">Which of the operation's tensors it is.</param>
     internal static void Verify(string operation, Tensor tensor, string role = "result")
     {
-        if (!tensor.Device.CheckNumerics)
+        if (!tensor.Device.CheckNumerics || s_suspended.Value)
         {
             return;
         }
@@ -54,6 +56,17 @@ internal static class NumericsCheck
         }
     }
 
+    /// <summary>
+    /// Skips the checks on this flow until disposed: for the operations inside a custom backward rule, whose
+    /// gradients the backward pass checks as that rule's step (as it does the library's own rules).
+    /// </summary>
+    internal static Suspension Suspend()
+    {
+        bool was = s_suspended.Value;
+        s_suspended.Value = true;
+        return new Suspension(was);
+    }
+
     private static int[] Unravel(int flat, IReadOnlyList<int> shape)
     {
         var index = new int[shape.Count];
@@ -64,5 +77,11 @@ internal static class NumericsCheck
         }
 
         return index;
+    }
+
+    /// <summary>A suspension; disposing it restores the previous state.</summary>
+    internal readonly struct Suspension(bool was) : IDisposable
+    {
+        public void Dispose() => s_suspended.Value = was;
     }
 }

@@ -21,15 +21,34 @@ public sealed class GradientCheckErrorTests
     }
 
     [Test]
-    public void GradientCheck_NoSourcesOrBadEpsilon()
+    public void GradientCheck_NoSourcesOrBadOptions()
     {
         using var x = Tensor.Zeros(Device, 2);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(() => GradientCheck.Run(() => Ops.Sum(x), []), Throws.ArgumentException.With.Message.Contains("at least one source"));
-            Assert.That(() => GradientCheck.Run(() => Ops.Sum(x), [x], epsilon: 0f), Throws.TypeOf<ArgumentOutOfRangeException>()
-                .With.Property(nameof(ArgumentOutOfRangeException.ParamName)).EqualTo("epsilon"));
+            foreach (var (options, name) in new (GradientCheckOptions, string)[]
+            {
+                (new() { Step = 0 }, nameof(GradientCheckOptions.Step)),
+                (new() { Step = 0.5 }, nameof(GradientCheckOptions.Step)),
+                (new() { AbsoluteTolerance = -1 }, nameof(GradientCheckOptions.AbsoluteTolerance)),
+                (new() { RelativeTolerance = double.NaN }, nameof(GradientCheckOptions.RelativeTolerance)),
+                (new() { MaxElementsPerSource = 0 }, nameof(GradientCheckOptions.MaxElementsPerSource)),
+            })
+            {
+                Assert.That(() => GradientCheck.Run(() => Ops.Sum(x), [x], options), Throws.TypeOf<ArgumentOutOfRangeException>()
+                    .With.Property(nameof(ArgumentOutOfRangeException.ParamName)).EqualTo(name));
+            }
         }
+    }
+
+    [Test]
+    public void GradientCheck_DisposedSource()
+    {
+        var x = Tensor.Zeros(Device, 2);
+        x.Dispose();
+
+        Assert.That(() => GradientCheck.Run(() => Ops.Sum(x), [x]), Throws.TypeOf<ObjectDisposedException>().With.Message.Contains("sources[0]"));
     }
 }

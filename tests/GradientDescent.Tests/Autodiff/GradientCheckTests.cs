@@ -3,8 +3,8 @@ using NUnit.Framework;
 namespace GradientDescent.Tests;
 
 /// <summary>
-/// <see cref="GradientCheck"/> must pass correct gradients and, just as important, flag wrong ones:
-/// a checker that always reports small errors would make every gradient test meaningless.
+/// <see cref="GradientCheck"/> must pass correct gradients and, just as important, fail wrong ones: a checker that
+/// always passes would make every gradient test meaningless. Kinks are reported, not failed.
 /// </summary>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
 public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
@@ -12,7 +12,7 @@ public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
     private ComputeDevice Device => deviceUnderTest.Device;
 
     [Test]
-    public void SmoothFunction_ReportsSmallErrors()
+    public void SmoothFunction_Passes()
     {
         using var x = Tensor.FromArray(Device, [0.3f, -1.2f, 0.8f, 2f, -0.5f, 1.1f, 0.7f, -0.9f, 0.4f, 1.5f, -1.4f, 0.2f], 4, 3);
         using var w = Tensor.RandomNormal(Device, [3, 5], std: 0.7f, seed: 3);
@@ -24,37 +24,48 @@ public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(result.Sources, Has.Count.EqualTo(3));
+            Assert.That(result.Passed, Is.True, result.Report);
             Assert.That(result.Sources.Select(s => s.ElementsChecked), Is.EqualTo(new[] { 12, 15, 5 }));
-            // Float32 loss ~1.5 rounds at ~1e-7 relative; over a 2ε = 0.02 step that is ~1e-5 absolute,
-            // and the truncation error ε²·f'''/6 is of the same order: 1e-2 relative leaves a wide margin
-            // while a wrong rule (errors of 0.3 to 1, below) cannot pass.
-            Assert.That(result.MaxRelativeError, Is.LessThan(1e-2), result.ToString());
+            Assert.That(result.NonDifferentiable, Is.Empty, "a smooth function has no kinks");
+            Assert.That(result.Report, Does.StartWith("Gradient check passed: 0 of 32 compared elements differ"));
+            // Float32 rounding of the ~1.5 loss, ~1e-7, over steps of 2e-3: a few 1e-5 at most.
+            Assert.That(result.MaxAbsoluteError, Is.LessThan(1e-4), result.Report);
         }
     }
 
     [Test]
-    public void ReluKinkAtTheCheckedPoint_ReportsALargeError()
+    public void ReluKinkAtTheCheckedPoint_IsReportedAsNonDifferentiable_NotAsAFailure()
     {
-        // At x = 0 the tape uses the subgradient 0 while the central difference sees (ε − 0) / 2ε = 0.5.
+        // At x = 0 the tape takes the subgradient 0 while the central difference sees 0.5: neither is the
+        // derivative, and the one-sided differences (0 on the left, 1 on the right) show why.
         using var x = Tensor.FromArray(Device, [1f, 0f, -2f], 3);
 
         var result = GradientCheck.Run(() => Ops.Sum(Ops.Relu(x)), [x]);
 
-        var report = result.Sources[0];
+        var kink = result.NonDifferentiable.Single();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(report.WorstElement, Is.EqualTo(1));
-            Assert.That(report.Analytic, Is.Zero);
-            // The loss 1 + ε is rounded to float32: ~6e-8 / 0.02 of noise in the difference quotient.
-            Assert.That(report.Numeric, Is.EqualTo(0.5).Within(1e-4));
-            Assert.That(report.MaxRelativeError, Is.EqualTo(1).Within(1e-4));
-            Assert.That(report.MaxAbsoluteError, Is.EqualTo(0.5).Within(1e-4));
+            Assert.That(result.Passed, Is.True, result.Report);
+            Assert.That((kink.Source, kink.Index, kink.Outcome), Is.EqualTo((0, 1, GradientCheckOutcome.NonDifferentiable)));
+            Assert.That(kink.Left, Is.Zero);
+            Assert.That(kink.Right, Is.EqualTo(1).Within(1e-3));
+            Assert.That(result.Report, Does.Contain("1 non-differentiable point not compared").And.Contain("source 0 [1]: left 0, right "));
         }
     }
 
     [Test]
-    public void GradientThatMissesAPath_ReportsALargeError()
+    public void EveryPointOnAKink_FailsBecauseNothingWasCompared()
+    {
+        using var x = Tensor.FromArray(Device, [0f, 0f], 2);
+
+        var result = GradientCheck.Run(() => Ops.Sum(Ops.Relu(x)), [x]);
+
+        Assert.That(result.Passed, Is.False);
+        Assert.That(result.Report, Does.StartWith("Gradient check failed: none of 2 elements could be compared"));
+    }
+
+    [Test]
+    public void GradientThatMissesAPath_Fails_ListingTheWorstElements()
     {
         // f(a) = Σ (a·aᵀ), but the second operand is a copy made through the host, which no tape records
         // (a stop-gradient): the tape sees half of the true gradient, the finite difference all of it.
@@ -70,16 +81,54 @@ public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
                 return Ops.Sum(Ops.MatMul(a, constant, transposeB: true));
             }, [a]);
 
-            var report = result.Sources[0];
+            var worst = result.Failures[0];
             using (Assert.EnterMultipleScope())
             {
-                Assert.That(result.MaxRelativeError, Is.EqualTo(0.5).Within(1e-2), result.ToString());
-                Assert.That(report.Analytic, Is.EqualTo(report.Numeric / 2).Within(1e-2));
+                Assert.That(result.Passed, Is.False);
+                Assert.That(result.Failures, Has.Count.EqualTo(6), "every element misses half its gradient");
+                Assert.That(worst.Analytic, Is.EqualTo(worst.Numeric / 2).Within(1e-2 * Math.Abs(worst.Numeric)));
+                Assert.That(result.Report, Does.StartWith("Gradient check failed: 6 of 6 compared elements differ beyond atol + rtol·|numeric|")
+                    .And.Contain("Worst failures:").And.Contain($"source 0 [{worst.Position[0]}, {worst.Position[1]}]: analytic "));
+                var thrown = Assert.Throws<GradientCheckException>(() => result.ThrowIfFailed());
+                Assert.That(thrown!.Message, Is.EqualTo(result.Report));
+                Assert.That(thrown.Result, Is.SameAs(result));
             }
         }
         finally
         {
             clones.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Test]
+    public void ExplicitTolerances_AreThoseApplied()
+    {
+        using var x = Tensor.FromArray(Device, [0.5f, -1.5f], 2);
+        var options = new GradientCheckOptions { AbsoluteTolerance = 1e-3, RelativeTolerance = 0.5 };
+
+        var result = GradientCheck.Run(() => Ops.Sum(Ops.Scale(x, 3f)), [x], options);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Elements.Select(e => e.Allowed), Is.EqualTo(new[] { 1e-3 + 1.5, 1e-3 + 1.5 }).Within(1e-3));
+            Assert.That((result.AbsoluteTolerance, result.RelativeTolerance), Is.EqualTo(((double?)1e-3, 0.5)));
+        }
+    }
+
+    [Test]
+    public void NoiseOfAFunctionWithCancellation_IsMeasured_SoTheCheckPasses()
+    {
+        // f = Σ ((x + 1000) − 1000): about 1 in value, but each term is rounded at 1000's ulp (6e-5), so the
+        // noise is far above half an ulp of f. The check must see that, or the default atol would be too small.
+        using var x = Tensor.RandomNormal(Device, [64], std: 0.1f, seed: 5);
+        using var offset = Tensor.Constant(Device, 1000f, 64);
+
+        var result = GradientCheck.Run(() => Ops.Sum(Ops.Subtract(Ops.Add(x, offset), offset)), [x]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Noise, Is.GreaterThan(1e-5), result.Report);
+            Assert.That(result.Passed, Is.True, result.Report);
         }
     }
 
@@ -90,7 +139,7 @@ public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
         using var x = Tensor.FromArray(Device, values, 2, 2);
         long before = Device.AllocatedBytes;
 
-        GradientCheck.Run(() => Ops.Mean(Ops.Relu(Ops.Scale(x, 1.7f))), [x], epsilon: 1e-3f);
+        GradientCheck.Run(() => Ops.Mean(Ops.Relu(Ops.Scale(x, 1.7f))), [x], new GradientCheckOptions { Step = 1e-3 });
 
         using (Assert.EnterMultipleScope())
         {
@@ -104,12 +153,13 @@ public sealed class GradientCheckTests(DeviceUnderTest deviceUnderTest)
     {
         using var x = Tensor.RandomNormal(Device, [50], seed: 5);
 
-        var first = GradientCheck.Run(() => Ops.Sum(Ops.Scale(x, 2f)), [x], maxElementsPerSource: 4, seed: 1);
+        var result = GradientCheck.Run(() => Ops.Sum(Ops.Scale(x, 2f)), [x], new GradientCheckOptions { MaxElementsPerSource = 4, Seed = 1 });
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(first.Sources[0].ElementsChecked, Is.EqualTo(4));
-            Assert.That(first.MaxRelativeError, Is.LessThan(1e-3), first.ToString());
+            Assert.That(result.Sources[0].ElementsChecked, Is.EqualTo(4));
+            Assert.That(result.Elements.Select(e => e.Index), Is.Ordered.And.Unique);
+            Assert.That(result.Passed, Is.True, result.Report);
         }
     }
 

@@ -58,8 +58,8 @@ public sealed class DocsExamplesTests
         using var a = Tensor.RandomNormal(device, [5, 7], seed: 1);
         using var b = Tensor.RandomNormal(device, [7, 3], seed: 2);
         var result = GradientCheck.Run(() => Ops.Mean(Ops.Relu(Ops.MatMul(a, b))), [a, b]);
-        Console.WriteLine(result);   // worst relative error per source, tape against central differences
-        Assert.That(result.MaxRelativeError, Is.LessThan(5e-2), result.ToString());
+        Console.WriteLine(result);   // passed or failed, and the worst elements: tape against central differences
+        Assert.That(result.Passed, Is.True, result.Report);
     }
 
     [Test]

@@ -26,12 +26,18 @@ public sealed class KernelCompilationTests
     }
 
     public static IEnumerable<TestCaseData> Cases() =>
-        from kernel in KernelMethods()
+        from kernel in KernelMethods().Concat(SampleKernelMethods())
         from target in new[] { Target.Ptx, Target.OpenCL }
         select new TestCaseData(kernel, target).SetName($"Compiles_{KernelCatalog.NameOf(kernel).Replace('.', '_')}_To{target}");
 
     /// <summary>The library's kernels, by the one rule in <see cref="KernelCatalog"/>.</summary>
     public static IEnumerable<MethodInfo> KernelMethods() => KernelCatalog.Kernels;
+
+    /// <summary>The CustomKernel sample's kernels (docs/custom-ops.md): a user's kernels must compile for the GPUs too.</summary>
+    public static IEnumerable<MethodInfo> SampleKernelMethods() =>
+        typeof(CustomKernel.LeakyRelu).GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
+            .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal))
+            .OrderBy(m => m.Name, StringComparer.Ordinal);
 
     [OneTimeSetUp]
     public void CreateContexts()
@@ -56,6 +62,7 @@ public sealed class KernelCompilationTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(names, Has.Count.GreaterThanOrEqualTo(24), string.Join(", ", names));
+            Assert.That(SampleKernelMethods().Select(m => m.Name), Is.EqualTo(new[] { "BackwardKernel", "ForwardKernel" }));
             Assert.That(names, Is.Unique);
             Assert.That(names, Does.Contain("MatMulKernels.TiledKernel").And.Contain("MatMulKernels.RowStreamingKernel")
                 .And.Contain("GpuGemm.ScalarKernel").And.Contain("GpuGemm.VectorNNKernel").And.Contain("GpuGemm.VectorTNKernel")

@@ -87,27 +87,43 @@ public sealed class TwoLayerNetTests(DeviceUnderTest deviceUnderTest)
         var (xValues, labelValues) = Problem(8, 20, 3, seed: 13);
         using var x = Tensor.FromArray(Device, xValues, 8, 20);
         using var labels = Labels.FromArray(Device, labelValues, 3);
-        const float epsilon = 1e-2f;
-        // A finite difference across a ReLU kink is meaningless (see GradientCheckTests), so first make
-        // sure no pre-activation is within reach: a step of ε in W1[p, j] moves z1[r, j] by x[r, p]·ε.
+        // No pre-activation within reach of the step: a step h = 2e-3·max(1, |w|) in W1[p, j] moves z1[r, j] by
+        // x[r, p]·h, so every element is compared (none reported as a kink) and the check has all 171 to judge.
         var reference = TwoLayerNetReference.For(net).Evaluate(Doubles(xValues), labelValues, TwoLayerNetReference.Parameters(net));
-        double reach = epsilon * Math.Max(1, xValues.Max(Math.Abs));
+        double reach = GradientCheckOptions.Default.Step * Math.Max(1, net.W1.ToArray().Max(Math.Abs)) * Math.Max(1, xValues.Max(Math.Abs));
         Assert.That(reference.MinAbsPreActivation, Is.GreaterThan(reach), "test data must keep every ReLU away from its kink");
 
-        var result = GradientCheck.Run(() => net.Loss(x, labels), net.Parameters, epsilon: epsilon, maxElementsPerSource: 1000, minimumScale: 1e-2);
+        var result = GradientCheck.Run(() => net.Loss(x, labels), net.Parameters, new GradientCheckOptions { MaxElementsPerSource = 1000 });
 
-        // Justification of the tolerance. The loss (~1.3) is a float32 computed through ~20-term sums; its
-        // rounding error is a few ulps, ~3e-7 absolute, and the difference quotient divides it by 2ε = 0.02:
-        // ~2e-5 absolute noise (measured: at most 1.3e-5). The truncation error of the central difference,
-        // ε²/6·f‴, is smaller for these O(1) weights and inputs. Gradients below minimumScale = 1e-2 are
-        // compared absolutely, so the noise is at most ~2e-5 / 1e-2 = 2e-3 relative (measured: 1.3e-3);
-        // 1e-2 keeps a margin and is still far below the 0.5 to 1 relative error of a wrong or missing
-        // term (GradientCheckTests). A smaller ε is worse, not better: at ε = 1e-3 rounding dominates.
+        // At the defaults: the loss (~1.3) is known to its float32 rounding σ (measured by the check, ~1e-7),
+        // each difference quotient to ~σ/h, and atol = 10σ/h with rtol = 1e-2 keeps a margin over that while a
+        // wrong or missing term (0.5 to 1 relative, GradientCheckTests) fails by far. Every difference is
+        // rounding: within 6σ/h for the smallest step h = 2e-3 (measured: 3.5σ/h).
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(result.Passed, Is.True, result.Report);
             Assert.That(result.Sources.Sum(s => s.ElementsChecked), Is.EqualTo(171));
-            Assert.That(result.MaxRelativeError, Is.LessThan(1e-2), result.ToString());
-            Assert.That(result.Sources.Max(s => s.MaxAbsoluteError), Is.LessThan(1e-4), result.ToString());
+            Assert.That(result.NonDifferentiable, Is.Empty, result.Report);
+            Assert.That(result.MaxAbsoluteError, Is.LessThan(6 * result.Noise / GradientCheckOptions.Default.Step), result.Report);
+        }
+    }
+
+    [TestCase(false, 1)]
+    [TestCase(false, 2)]
+    [TestCase(true, 1)]
+    [TestCase(true, 2)]
+    public void SeedNet_PassesTheGradientCheckAtItsDefaults(bool digits, int seed)
+    {
+        // The seed's 784 → 100 → 10 net at its initialisation, 32 rows of random pixels or shipped digits: the
+        // check at its defaults, no step or tolerance chosen for it. 100 seeds: GradientCheckFalseAlarmTests.
+        using var net = new TwoLayerNet(Device, new TwoLayerNetOptions { Seed = (ulong)seed });
+        var (x, labels) = GradientCheckFalseAlarmTests.Batch(Device, digits, seed);
+        using (x)
+        using (labels)
+        {
+            var result = GradientCheck.Run(() => net.Loss(x, labels), net.Parameters, new GradientCheckOptions { Seed = (ulong)seed });
+
+            Assert.That(result.Passed, Is.True, result.Report);
         }
     }
 

@@ -80,7 +80,7 @@ internal static partial class ElementwiseKernels
         }
     }
 
-    private static void ScaleKernel(ArrayView<float> x, float s, ArrayView<float> y, int n)
+    internal static void ScaleKernel(ArrayView<float> x, float s, ArrayView<float> y, int n)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.GlobalIndex.X; i < n; i += stride)

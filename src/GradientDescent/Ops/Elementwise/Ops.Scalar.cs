@@ -9,7 +9,26 @@ public static partial class Ops
     /// <remarks>Backward: dx = s·g.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="s"/> is NaN or infinite.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="x"/> has been disposed.</exception>
-    public static Tensor Scale(Tensor x, float s) => Scalar<MultiplyScalarFunction>(nameof(Scale), x, s);
+    public static Tensor Scale(Tensor x, float s)
+    {
+        TensorChecks.Live(nameof(Scale), x, nameof(x));
+        TensorChecks.Finite(nameof(Scale), s, nameof(s));
+        // Written as a user writes an op (docs/custom-ops.md): the public CustomOp, its launch and a backward
+        // made of public ops. It needs no saved tensor, so in-place writes to x never block its gradient.
+        return new CustomOp(nameof(Scale))
+            .Forward((launch, y) =>
+            {
+                if (launch.OnHost)
+                {
+                    ElementwiseKernels.Scale(x, s, y);   // the multithreaded SIMD version
+                    return;
+                }
+
+                launch.Run(LaunchShape.Elements(y.Length), ElementwiseKernels.ScaleKernel, launch.View(x), s, launch.View(y), y.Length);
+            })
+            .Backward((g, _) => [Scale(g, s)], CustomOpSaves.None)
+            .Apply(x.Shape, x);
+    }
 
     /// <summary><c>x + s</c> elementwise (the scalar broadcast).</summary>
     /// <param name="x">Any shape.</param>
