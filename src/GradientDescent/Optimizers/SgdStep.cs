@@ -14,12 +14,19 @@ namespace GradientDescent;
 /// </para>
 /// <para>
 /// With momentum the step keeps one velocity buffer per parameter buffer it has updated, on that buffer's
-/// device; <see cref="Optimizer.Dispose"/> frees them. Plain SGD keeps nothing.
+/// device, and remembers which elements have taken their first step: a parameter skipped for a step (a null
+/// gradient) or updated apart from the others continues from its own velocity, as in PyTorch.
+/// <see cref="Optimizer.Dispose"/> frees them. Plain SGD keeps nothing.
 /// </para>
 /// </remarks>
 public sealed class SgdStep : Optimizer
 {
-    private readonly Dictionary<(long Buffer, int Offset, int Length), Tensor> _velocity = [];
+    /// <summary>
+    /// The velocity of each parameter buffer, keyed by the buffer: keyed by the range a launch covered, a parameter
+    /// updated once with the others (one fused range) and once alone (a null gradient beside it) would find no
+    /// velocity the second time and restart its momentum, where PyTorch keeps one buffer per parameter.
+    /// </summary>
+    private readonly Dictionary<long, Velocity> _velocity = [];
 
     /// <summary>Creates the step.</summary>
     /// <param name="learningRate">A positive, finite step size.</param>
@@ -81,25 +88,94 @@ public sealed class SgdStep : Optimizer
             return;
         }
 
-        var key = (parameters.Buffer.Id, parameters.Offset, parameters.Length);
-        bool first = !_velocity.TryGetValue(key, out var velocity);
-        if (first)
+        if (!_velocity.TryGetValue(parameters.Buffer.Id, out var velocity))
         {
-            velocity = Tensor.Uninitialized(parameters.Device, [parameters.Length]).OwnedBy(this);
-            _velocity[key] = velocity;
+            int length = (int)(parameters.Buffer.Bytes / sizeof(float));
+            velocity = new Velocity(Tensor.Uninitialized(parameters.Device, [length]).OwnedBy(this));
+            _velocity[parameters.Buffer.Id] = velocity;
         }
 
-        SgdKernels.MomentumUpdate(parameters, gradients, velocity!, settings, first);
+        // One launch per run of elements that have, or have not, taken their first step: one run as a rule.
+        int start = parameters.Offset;
+        foreach (var (from, to, first) in velocity.Runs(start, start + parameters.Length))
+        {
+            SgdKernels.MomentumUpdate(Tensor.ViewOf(parameters, from - start, [to - from]), Tensor.ViewOf(gradients, from - start, [to - from]),
+                Tensor.ViewOf(velocity.Values, from, [to - from]), settings, first);
+        }
+
+        velocity.MarkStarted(start, start + parameters.Length);
     }
 
     private protected override void FreeState()
     {
         foreach (var velocity in _velocity.Values)
         {
-            velocity.Release();
+            velocity.Values.Release();
         }
 
         _velocity.Clear();
+    }
+
+    /// <summary>A parameter buffer's velocity, as long as the buffer, and the element ranges that have taken a first step.</summary>
+    private sealed class Velocity(Tensor values)
+    {
+        /// <summary>Sorted, disjoint, non-adjacent [start, end) ranges of the buffer.</summary>
+        private List<(int Start, int End)> _started = [];
+
+        internal Tensor Values { get; } = values;
+
+        /// <summary>[start, end) split into runs that all have (first = false) or all have not (first = true) stepped.</summary>
+        internal List<(int From, int To, bool First)> Runs(int start, int end)
+        {
+            var runs = new List<(int From, int To, bool First)>();
+            int at = start;
+            foreach (var (s, e) in _started)
+            {
+                if (e <= at)
+                {
+                    continue;
+                }
+
+                if (s >= end)
+                {
+                    break;
+                }
+
+                if (s > at)
+                {
+                    runs.Add((at, s, true));
+                }
+
+                int stop = Math.Min(e, end);
+                runs.Add((Math.Max(s, at), stop, false));
+                at = stop;
+            }
+
+            if (at < end)
+            {
+                runs.Add((at, end, true));
+            }
+
+            return runs;
+        }
+
+        internal void MarkStarted(int start, int end)
+        {
+            var merged = new List<(int Start, int End)>();
+            foreach (var range in _started.Append((Start: start, End: end)).OrderBy(r => r.Start))
+            {
+                if (merged.Count > 0 && range.Start <= merged[^1].End)
+                {
+                    merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, range.End));
+                }
+                else
+                {
+                    merged.Add(range);
+                }
+            }
+
+            _started = merged;
+        }
     }
 
     private static void Require(float value, string name, float max)

@@ -61,7 +61,7 @@ public sealed class KernelCompilationTests
         var names = KernelMethods().Select(KernelCatalog.NameOf).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(names, Has.Count.GreaterThanOrEqualTo(24), string.Join(", ", names));
+            Assert.That(names, Has.Count.GreaterThanOrEqualTo(76), string.Join(", ", names));
             Assert.That(SampleKernelMethods().Select(m => m.Name), Is.EqualTo(new[] { "BackwardKernel", "ForwardKernel" }));
             Assert.That(names, Is.Unique);
             Assert.That(names, Does.Contain("MatMulKernels.TiledKernel").And.Contain("MatMulKernels.RowStreamingKernel")
@@ -69,8 +69,30 @@ public sealed class KernelCompilationTests
                 .And.Contain("GpuGemm.VectorNTKernel").And.Contain("GpuGemm.VectorTTKernel")
                 .And.Contain("SoftmaxKernels.SparseKernel").And.Contain("ReductionKernels.TotalKernel")
                 .And.Contain("ReluKernels.ForwardKernel").And.Contain("ElementwiseKernels.FillKernel").And.Contain("SgdKernels.UpdateKernel")
-                .And.Contain("ElementwiseKernels.UnaryKernel<ExpFunction>").And.Contain("ReductionKernels.ColumnsKernel<MaxReduction>"));
+                .And.Contain("ElementwiseKernels.UnaryKernel<ExpFunction>").And.Contain("ReductionKernels.ColumnsKernel<MaxReduction>")
+                .And.Contain("SgdKernels.MomentumKernel").And.Contain("ShapeKernels.TransposeKernel").And.Contain("ElementwiseKernels.ExpandKernel")
+                .And.Contain("GatherKernels.ElementsKernel").And.Contain("GatherKernels.ScatterElementsKernel").And.Contain("GatherKernels.AtLabelsKernel")
+                .And.Contain("GatherKernels.LabelMaskKernel").And.Contain("ReductionKernels.RowsKernel<SumReduction>")
+                .And.Contain("ReductionKernels.RowsKernel<MaxReduction>").And.Contain("ReductionKernels.ColumnsKernel<SumReduction>")
+                .And.Contain("ReductionKernels.ArgMaxKernel").And.Contain("ReductionKernels.CorrectKernel"));
         }
+    }
+
+    [Test]
+    public void Discovery_InstantiatesTheGenericKernels_ForEveryFunction()
+    {
+        // One kernel per function type: a function added without its kernel would fail on a GPU at its first use.
+        var names = KernelMethods().Select(KernelCatalog.NameOf).ToHashSet();
+        var types = typeof(KernelCatalog).Assembly.GetTypes().Where(t => t.IsValueType).ToList();
+        var expected =
+            from t in types
+            from kernel in t.GetInterfaces().Contains(typeof(IUnaryFunction)) ? new[] { "UnaryKernel", "UnaryBackwardKernel" }
+                : t.GetInterfaces().Contains(typeof(IBinaryFunction)) ? ["BinaryKernel", "BinaryBackwardKernel"]
+                : t.GetInterfaces().Contains(typeof(IReduction)) ? ["RowsKernel", "ColumnsKernel"]
+                : []
+            select $"{(kernel.StartsWith("Rows", StringComparison.Ordinal) || kernel.StartsWith("Columns", StringComparison.Ordinal) ? "ReductionKernels" : "ElementwiseKernels")}.{kernel}<{t.Name}>";
+
+        Assert.That(expected.ToList(), Has.Count.GreaterThanOrEqualTo(2 * (14 + 7 + 2)).And.All.Matches<string>(names.Contains));
     }
 
     [TestCaseSource(nameof(Cases))]

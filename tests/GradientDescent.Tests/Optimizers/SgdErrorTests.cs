@@ -52,4 +52,44 @@ public sealed class SgdErrorTests
             .With.Message.Contains("parameters[1] has shape (2, 3)").And.Message.Contains("gradients[1] has shape (3, 2)"));
         Assert.That(p0.ToArray(), Is.All.EqualTo(1f), "validation happens before any update");
     }
+
+    [TestCase("momentum", -0.1f, "finite and not negative")]
+    [TestCase("momentum", float.NaN, "finite and not negative")]
+    [TestCase("momentum", float.PositiveInfinity, "finite and not negative")]
+    [TestCase("dampening", -0.5f, "in [0, 1]")]
+    [TestCase("dampening", 1.5f, "in [0, 1]")]
+    [TestCase("dampening", float.NaN, "in [0, 1]")]
+    [TestCase("weightDecay", -1e-4f, "finite and not negative")]
+    [TestCase("weightDecay", float.NegativeInfinity, "finite and not negative")]
+    [TestCase("weightDecay", float.NaN, "finite and not negative")]
+    public void SgdStep_SettingOutOfRange(string name, float value, string range)
+    {
+        Func<SgdStep> create = name switch
+        {
+            "momentum" => () => new SgdStep(0.1f, momentum: value),
+            "dampening" => () => new SgdStep(0.1f, momentum: 0.9f, dampening: value),
+            _ => () => new SgdStep(0.1f, weightDecay: value),
+        };
+
+        Assert.That(() => create(), Throws.TypeOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains($"SgdStep: {name} must be {range}, but is {value}")
+            .And.Property(nameof(ArgumentException.ParamName)).EqualTo(name)
+            .And.Property(nameof(ArgumentOutOfRangeException.ActualValue)).EqualTo(value));
+    }
+
+    [TestCase(0f, 0f)]
+    [TestCase(0.9f, 0.1f)]
+    [TestCase(0f, 0.5f)]
+    public void SgdStep_NesterovNeedsMomentumAndNoDampening(float momentum, float dampening)
+    {
+        Assert.That(() => new SgdStep(0.1f, momentum, dampening, nesterov: true), Throws.ArgumentException
+            .With.Message.Contains("Nesterov momentum needs a momentum above 0 and no dampening")
+            .And.Message.Contains($"momentum is {momentum} and dampening {dampening}")
+            .And.Property(nameof(ArgumentException.ParamName)).EqualTo("nesterov"));
+    }
+
+    [TestCase(1f)]
+    [TestCase(0f)]
+    public void SgdStep_DampeningAtItsBounds_IsAccepted(float dampening) =>
+        Assert.That(new SgdStep(0.1f, momentum: 0.9f, dampening: dampening).Dampening, Is.EqualTo(dampening));
 }

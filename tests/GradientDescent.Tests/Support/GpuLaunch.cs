@@ -20,6 +20,15 @@ internal static class GpuLaunch
         return method.CreateDelegate<TKernel>();
     }
 
+    /// <summary>The private static generic kernel <paramref name="name"/> of <paramref name="owner"/>, closed over <paramref name="typeArgument"/>.</summary>
+    public static TKernel Find<TKernel>(Type owner, string name, Type typeArgument)
+        where TKernel : Delegate
+    {
+        var method = owner.GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new MissingMethodException(owner.FullName, name);
+        return method.MakeGenericMethod(typeArgument).CreateDelegate<TKernel>();
+    }
+
     /// <summary>
     /// The row-group shape <c>Launch.RowGroups</c> gives a GPU: groups of the smallest power of two ≥ cols in
     /// [32, 256], at most <paramref name="maxGroups"/> of them, so rows beyond that take the grid-stride loop.

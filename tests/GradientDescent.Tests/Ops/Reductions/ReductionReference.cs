@@ -59,7 +59,10 @@ public static partial class ReferenceOps
         return dx;
     }
 
-    /// <summary>The index of the largest element of each row; the first on ties.</summary>
+    /// <summary>
+    /// The index of the largest element of each row; the first on ties (−0 ties +0). NaN counts as larger than every
+    /// number (PyTorch's argmax), so the first NaN of a row wins.
+    /// </summary>
     /// <param name="x">(rows, cols).</param>
     /// <param name="rows">Rows of x.</param>
     /// <param name="cols">Columns of x.</param>
@@ -72,7 +75,8 @@ public static partial class ReferenceOps
             int best = 0;
             for (int j = 1; j < cols; j++)
             {
-                if (x[(r * cols) + j] > x[(r * cols) + best])
+                double v = x[(r * cols) + j], b = x[(r * cols) + best];
+                if ((double.IsNaN(v) && !double.IsNaN(b)) || v > b)
                 {
                     best = j;
                 }
