@@ -56,7 +56,7 @@ public sealed class GradientCheckFalseAlarmTests
         }
 
         oldWorst.Sort();
-        TestContext.Progress.WriteLine(
+        TestContext.Out.WriteLine(
             $"{(digits ? "digits" : "random pixels")}, {Seeds} seeds on {Device}: before, worst relative error median {oldWorst[Seeds / 2]:G2}, "
             + $"> 1e-2 in {oldAbove1e2}, > 0.5 in {oldAbove05}; after, {failed} failed, {kinks} non-differentiable points of "
             + $"{checkedElements} checked; the verdict took {verdictSeconds / Seeds * 1000:F0} ms a seed, {clock.Elapsed.TotalSeconds:F0} s in all.");
@@ -81,7 +81,7 @@ public sealed class GradientCheckFalseAlarmTests
             }
         }
 
-        TestContext.Progress.WriteLine($"a leaky ReLU backward off by 10% failed the check in {caught} of {Seeds} seeds");
+        TestContext.Out.WriteLine($"a leaky ReLU backward off by 10% failed the check in {caught} of {Seeds} seeds");
         Assert.That(caught, Is.EqualTo(Seeds));
     }
 
