@@ -6,7 +6,7 @@ namespace GradientDescent.Samples.MnistSample;
 /// <summary>The loss and accuracy per epoch as a PNG: loss on the left axis, accuracies (%) on the right.</summary>
 internal static class CurvePlot
 {
-    internal static void Save(string path, IReadOnlyList<EpochResult> results, TwoLayerNetOptions net, TrainerOptions trainer, ComputeDevice device)
+    internal static void Save(string path, IReadOnlyList<EpochResult> results, string data, TwoLayerNetOptions net, TrainerOptions trainer, ComputeDevice device)
     {
         double[] epochs = [.. results.Select(r => (double)r.Epoch)];
         var plot = new Plot();
@@ -27,7 +27,7 @@ internal static class CurvePlot
 
         string batch = trainer.BatchSize == 0 ? "full batch" : $"batch {trainer.BatchSize}";
         plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"TwoLayerNet {net.Inputs}-{net.Hidden}-{net.Classes} on MNIST · {batch}, lr {trainer.LearningRate}, init {net.Init} · {device.Name}"));
+            $"TwoLayerNet {net.Inputs}-{net.Hidden}-{net.Classes} on {data} · {batch}, lr {trainer.LearningRate}, init {net.Init} · {device.Name}"));
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel("mean training loss");

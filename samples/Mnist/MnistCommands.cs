@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 
 namespace GradientDescent.Samples.MnistSample;
 
-/// <summary>The command line: the root command trains, <c>evaluate</c> measures a saved model.</summary>
+/// <summary>The command line: the root command trains, <c>evaluate</c> measures a saved model, <c>sweep</c> compares learning rates.</summary>
 internal static class MnistCommands
 {
     internal static RootCommand Build()
@@ -64,6 +64,7 @@ internal static class MnistCommands
             parse.GetValue(init) == "seed" ? WeightInit.Tutorial : WeightInit.He,
             parse.GetValue(output)?.FullName), cancel), CancellationToken.None));
         root.Subcommands.Add(EvaluateCommand());
+        root.Subcommands.Add(SweepCommand.Build(DeviceOption()));
         return root;
     }
 
@@ -92,7 +93,7 @@ internal static class MnistCommands
         return command;
     }
 
-    private static Option<string?> DeviceOption()
+    internal static Option<string?> DeviceOption()
     {
         var device = new Option<string?>("--device")
         {

@@ -67,6 +67,10 @@ internal static class Shared
 
     internal static string Number(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>What plots call the data: the --data folder's name (fashion-mnist, say), or the shipped sample.</summary>
+    internal static string DataName(string? folder) =>
+        folder is null ? "MNIST (10k sample)" : Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+
     internal static string Gib(long bytes) => Number(bytes / (1024.0 * 1024 * 1024), "0.0") + " GiB";
 
     private static string ComputeDeviceKind(ComputeDevice device) => device.Kind switch

@@ -19,7 +19,7 @@ for (int step = 0; step <= 50; step++)
 {
     using var tape = new GradientTape();                    // records the forward pass
     var loss = net.Loss(x, y);                              // mean softmax cross-entropy
-    var grads = tape.Gradient(loss, [.. net.Parameters]);   // dW1, db1, dW2, db2
+    var grads = tape.Gradient(loss, net.Parameters);   // dW1, db1, dW2, db2
     sgd.Apply(net.Parameters, grads);                       // w -= lr * dw
     if (step % 10 == 0) Console.WriteLine($"step {step,2}: loss {loss.Item():F4}");
 }

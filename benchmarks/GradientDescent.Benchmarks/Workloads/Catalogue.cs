@@ -76,6 +76,15 @@ public static class Catalogue
             yield return () => new ElementwiseWorkload(device, op, big, big);
         }
 
+        // The new elementwise functions and axis reductions: a training-sized matrix and a large one.
+        foreach (var (rows, columns) in quick ? [(8000, 100)] : new[] { (8000, 100), (big, big) })
+        {
+            foreach (var make in OpWorkload.For(device, rows, columns))
+            {
+                yield return make;
+            }
+        }
+
         foreach (int batch in Batches(path, quick))
         {
             yield return () => new TrainingStepWorkload(device, batch);

@@ -46,15 +46,10 @@ public sealed partial class TwoLayerNet
             ? (grads[0], grads[1], grads[2], grads[3])
             : (grads[0], null, grads[1], null);
 
-        // Forward: h = relu(x·W1 + b1), logits = h·W2 + b2 (bias ops in place).
-        MatMulKernels.Forward(x, false, w1, false, ws.Hidden);
-        ReluKernels.Forward(ws.Hidden, b1, ws.Hidden, relu: true);
+        // Forward: h = relu(x·W1 + b1), logits = h·W2 + b2 (bias ops in place; on the host, as the products write).
+        MatMulKernels.ForwardDense(x, w1, b1, relu: true, ws.Hidden);
         NumericsCheck.Verify(nameof(TrainStep), ws.Hidden, "hidden activations relu(x·w1 + b1)");
-        MatMulKernels.Forward(ws.Hidden, false, w2, false, ws.Logits);
-        if (b2 is not null)
-        {
-            ReluKernels.Forward(ws.Logits, b2, ws.Logits, relu: false);
-        }
+        MatMulKernels.ForwardDense(ws.Hidden, w2, b2, relu: false, ws.Logits);
 
         NumericsCheck.Verify(nameof(TrainStep), ws.Logits, "logits h·w2 + b2");
 
@@ -70,8 +65,7 @@ public sealed partial class TwoLayerNet
             ReductionKernels.ColumnSum(ws.Logits, db2);
         }
 
-        MatMulKernels.Forward(ws.Logits, false, w2, true, ws.HiddenGrad);
-        ReluKernels.Backward(ws.HiddenGrad, ws.Hidden, ws.HiddenGrad);
+        MatMulKernels.ForwardReluBackward(ws.Logits, false, w2, true, ws.Hidden, ws.HiddenGrad);
         MatMulKernels.Forward(x, true, ws.HiddenGrad, false, dw1);
         if (db1 is not null)
         {

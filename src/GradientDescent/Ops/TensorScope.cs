@@ -1,19 +1,26 @@
 namespace GradientDescent;
 
 /// <summary>
-/// Owns every tensor an operation returns while it is current, hides any tapes outside it, and frees
-/// those tensors when disposed: for evaluations whose intermediates nobody outside needs (prediction,
-/// accuracy, finite differences). A tape created inside it records and owns as usual.
+/// Owns every tensor an operation returns while it is current, hides any tapes outside it (nothing inside is
+/// recorded, like <c>torch.no_grad()</c>), and frees those tensors when disposed: for evaluations whose
+/// intermediates nobody outside needs, such as accuracy on a test set. A tape created inside it records and
+/// owns as usual.
 /// </summary>
-internal sealed class TensorScope : ITensorOwner, IDisposable
+/// <remarks>
+/// <c>using (new TensorScope()) { accuracy = Ops.Accuracy(net(x), labels); }</c> frees the whole forward pass
+/// at the closing brace. Like a tape, it flows with the async context. Copy a result out (<c>ToArray</c>,
+/// <c>Item</c>) before the scope ends, or compute it outside.
+/// </remarks>
+public sealed class TensorScope : ITensorOwner, IDisposable
 {
     private readonly List<Tensor> _owned = [];
     private readonly OpContext.Frame _frame;
     private bool _disposed;
 
-    private TensorScope() => _frame = OpContext.Enter(recorder: null, owner: this, hidesBelow: true);
+    /// <summary>Starts a scope on the current flow of execution.</summary>
+    public TensorScope() => _frame = OpContext.Enter(recorder: null, owner: this, hidesBelow: true);
 
-    public bool IsOwning => !_disposed;
+    bool ITensorOwner.IsOwning => !_disposed;
 
     /// <summary>Starts a scope on the current flow.</summary>
     internal static TensorScope Isolated() => new();
@@ -24,8 +31,9 @@ internal sealed class TensorScope : ITensorOwner, IDisposable
     /// </summary>
     internal static Paused Pause() => new(OpContext.Enter(recorder: null, owner: null, hidesBelow: true));
 
-    public void Own(Tensor tensor) => _owned.Add(tensor.OwnedBy(this));
+    void ITensorOwner.Own(Tensor tensor) => _owned.Add(tensor.OwnedBy(this));
 
+    /// <summary>Ends the scope and frees every tensor it owns; harmless to call twice.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -43,7 +51,9 @@ internal sealed class TensorScope : ITensorOwner, IDisposable
         _owned.Clear();
     }
 
-    public override string ToString() => "a temporary evaluation scope";
+    /// <summary>Names the scope, for memory reports.</summary>
+    /// <returns><c>TensorScope</c>.</returns>
+    public override string ToString() => "TensorScope";
 
     /// <summary>A pause; disposing it ends it.</summary>
     internal readonly struct Paused(OpContext.Frame frame) : IDisposable

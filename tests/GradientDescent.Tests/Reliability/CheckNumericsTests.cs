@@ -188,7 +188,7 @@ public sealed class CheckNumericsTests(DeviceUnderTest deviceUnderTest)
 
             using var tape = new GradientTape();
             var loss = net.Loss(x, labels);
-            var grads = tape.Gradient(loss, [.. net.Parameters]);
+            var grads = tape.Gradient(loss, net.Parameters);
             sgd.Apply(net.Parameters, grads);
             return [.. net.Parameters.SelectMany(p => p.ToArray())];
         }

@@ -181,7 +181,7 @@ public sealed class ReproducibilityTests(DeviceUnderTest deviceUnderTest)
         {
             var batch = data.Batches[step % data.Batches.Length];
             using var tape = new GradientTape();
-            var gradients = tape.Gradient(net.Loss(batch.X, batch.Labels), [.. net.Parameters]);
+            var gradients = tape.Gradient(net.Loss(batch.X, batch.Labels), net.Parameters);
             sgd.Apply(net.Parameters, gradients);
         }
 

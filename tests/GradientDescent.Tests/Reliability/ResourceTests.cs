@@ -63,7 +63,7 @@ public sealed class ResourceTests(DeviceUnderTest deviceUnderTest)
             using (var tape = new GradientTape())
             {
                 var loss = net.Loss(data.X, data.Labels);
-                var gradients = tape.Gradient(loss, [.. net.Parameters]);
+                var gradients = tape.Gradient(loss, net.Parameters);
                 sgd.Apply(net.Parameters, gradients);
                 peak = Math.Max(peak, Device.AllocatedBytes - baseline);
             }
@@ -137,7 +137,7 @@ public sealed class ResourceTests(DeviceUnderTest deviceUnderTest)
         var viewLabels = Labels.FromArray(Device, [0, 1, 2], Classes);
         net.TrainStep(view, viewLabels, new SgdStep(0.1f));
         var tape = new GradientTape();
-        var gradients = tape.Gradient(net.Loss(data.X, data.Labels), [.. net.Parameters]);
+        var gradients = tape.Gradient(net.Loss(data.X, data.Labels), net.Parameters);
         Assert.That(Device.AllocatedBytes, Is.GreaterThan(baseline));
 
         IDisposable[] everything = [tape, gather, viewLabels, view, reshaped, data.X, data.Labels, net];

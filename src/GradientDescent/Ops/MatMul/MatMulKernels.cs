@@ -13,7 +13,7 @@ namespace GradientDescent;
 /// kernel for the CPU emulator, where the GPU kernels' barriers between OS threads cost more than the
 /// arithmetic.
 /// </remarks>
-internal static class MatMulKernels
+internal static partial class MatMulKernels
 {
     /// <summary>Edge of the square tile a group of <c>Tile²</c> threads computes; a compile-time constant.</summary>
     internal const int Tile = 16;

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GradientDescent;
 
@@ -8,6 +11,12 @@ internal static partial class SoftmaxKernels
     private static void HostSparse(Tensor logits, Labels labels, Tensor loss, Tensor? dlogits, float scale)
     {
         int cols = logits.ColumnCount;
+        if (dlogits is not null && cols <= 2 * Vector256<float>.Count && Avx.IsSupported)
+        {
+            HostParallel.For(logits.RowCount, 8L * cols, (first, last) => SparseNarrowRows(logits, labels, loss, dlogits, scale, first, last));
+            return;
+        }
+
         HostParallel.For(logits.RowCount, 8L * cols, (first, last) =>
         {
             var x = HostMemory.Span(logits);
@@ -28,6 +37,53 @@ internal static partial class SoftmaxKernels
                 l[r] = max + MathF.Log(sum) - picked;
             }
         });
+    }
+
+    /// <summary>
+    /// <see cref="HostSparse"/> for rows of at most 16 classes, each row in two vectors: five
+    /// TensorPrimitives calls on a 10-float row cost more than the arithmetic (64×10 took 5.3 µs).
+    /// Lanes past the row are loaded masked (nothing past it is read) as −∞, so they add exp(−∞) = 0.
+    /// Compiled optimised at once: at tier 0 the inlined <see cref="Vector256.Exp(Vector256{float})"/> took 150 ns, not 14.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SparseNarrowRows(Tensor logits, Labels labels, Tensor loss, Tensor dlogits, float scale, int first, int last)
+    {
+        int cols = logits.ColumnCount;
+        float* x = HostMemory.Pointer(logits);
+        float* dx = HostMemory.Pointer(dlogits);
+        float* l = HostMemory.Pointer(loss);
+        var y = HostMemory.Span(labels);
+        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var lowMask = Vector256.LessThan(lane, Vector256.Create((float)cols));
+        var highMask = Vector256.LessThan(lane, Vector256.Create((float)(cols - 8)));
+        var negativeInfinity = Vector256.Create(float.NegativeInfinity);
+        for (int r = first; r < last; r++)
+        {
+            float* row = x + ((long)r * cols);
+            float* grad = dx + ((long)r * cols);
+            int label = y[r];
+            float picked = row[label];
+            var low = Vector256.ConditionalSelect(lowMask, Avx.MaskLoad(row, lowMask), negativeInfinity);
+            var high = Vector256.ConditionalSelect(highMask, Avx.MaskLoad(row + 8, highMask), negativeInfinity);
+            float max = HorizontalMax(Vector256.Max(low, high));
+            var max8 = Vector256.Create(max);
+            low = Vector256.Exp(low - max8);
+            high = Vector256.Exp(high - max8);
+            float sum = Vector256.Sum(low + high);
+            var factor = Vector256.Create(scale / sum);
+            Avx.MaskStore(grad, lowMask, low * factor);
+            Avx.MaskStore(grad + 8, highMask, high * factor);
+            grad[label] -= scale;
+            l[r] = max + MathF.Log(sum) - picked;
+        }
+    }
+
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var half = Vector128.Max(v.GetLower(), v.GetUpper());
+        half = Vector128.Max(half, Vector128.Shuffle(half, Vector128.Create(2, 3, 0, 1)));
+        half = Vector128.Max(half, Vector128.Shuffle(half, Vector128.Create(1, 0, 3, 2)));
+        return half.ToScalar();
     }
 
     private static void HostDense(Tensor logits, Tensor targets, Tensor loss, Tensor? dlogits, float scale)

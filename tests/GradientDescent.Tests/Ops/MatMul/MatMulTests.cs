@@ -19,7 +19,11 @@ public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : DeviceFixture
         [(1, 1, 1), (7, 13, 5), (16, 16, 16), (17, 33, 31), (31, 17, 33), (33, 1, 17), (1, 40, 1), (64, 784, 100),
          // The host GEMM's other paths: C wider than 256 (op(A) packed), and wider than its 1024-column
          // block with a depth past its 256-deep block (several column and depth blocks).
-         (9, 37, 300), (5, 260, 1030)];
+         (9, 37, 300), (5, 260, 1030),
+         // Narrow C (op(A) read in place): ragged rows and columns at the full depth of the net's first
+         // layer, one row, one column (a one-float masked panel), depth 3 and 1, a depth split into equal
+         // blocks (B too large to pack whole), and an Aᵀ large enough to fetch its next block ahead.
+         (65, 784, 101), (1, 784, 100), (64, 784, 1), (64, 3, 17), (100, 1, 100), (70, 1200, 100), (300, 1000, 20)];
 
     public static IEnumerable<MatMulCase> Cases() => Combine(s_shapes);
 
