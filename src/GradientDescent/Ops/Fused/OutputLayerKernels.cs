@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -172,13 +173,17 @@ internal static class OutputLayerKernels
     /// taking rows t, t + group, … then a tree (the <c>Total</c> kernel's order), and puts the counter back to 0.
     /// No group waits for another, so any schedule finishes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MeanOfRows(
         ArrayView<float> rowLoss, ArrayView<float> loss, ArrayView<int> counter, ArrayView<int> arrived, ArrayView<float> scratch,
         int rows, float scale, int t, int groupSize, int groups)
     {
+        // As in the split-k GEMM's FinishSplit: every thread fences, a barrier, then thread 0 counts. With the fence
+        // and the count both inside one `if (t == 0)` in a called function, PoCL 6.0 ran the count on every thread.
+        MemoryFence.DeviceLevel();
+        Group.Barrier();
         if (t == 0)
         {
-            MemoryFence.DeviceLevel();
             arrived[0] = Atomic.Add(ref counter[0], 1);
         }
 
