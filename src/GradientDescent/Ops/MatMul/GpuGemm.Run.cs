@@ -106,7 +106,9 @@ internal static partial class GpuGemm
             {
                 // The block and split again from i0, j0 and item (live anyway) rather than kept through the loop.
                 int block = ((i0 / Block) * blocksN) + (j0 / Block);
-                FinishSplit(tile, c, c4, bias, partials, counters, arrived, shape, epilogue, block, item - (block * splits), row0, col0, t);
+                // The scalar kernel (a constant mode) reads the partials one float at a time too: it has no 128-bit global loads.
+                FinishSplit(tile, c, c4, bias, partials, counters, arrived, shape, epilogue, block, item - (block * splits), row0, col0, t,
+                    modeA == Scalar ? 0 : 1);
             }
         }
     }

@@ -103,11 +103,12 @@ internal static partial class GpuGemm
     private static void FinishSplit(
         GemmTile tile, ArrayView<float> c, ArrayView<Float4> c4, ArrayView<float> bias, ArrayView<float> partials,
         ArrayView<int> counters, ArrayView<int> arrived, GemmShape shape, GemmEpilogue epilogue,
-        int block, int split, int row0, int col0, int t)
+        int block, int split, int row0, int col0, int t, int vectorPartials)
     {
         int m = shape.M, n = shape.N;
-        // Slots are m·n floats each from a 256-byte aligned start: 16-byte aligned rows when n % 4 = 0.
-        int vectorP = (n & 3) == 0 ? 1 : 0;
+        // Slots are m·n floats each from a 256-byte aligned start: 16-byte aligned rows when n % 4 = 0. The scalar
+        // kernel passes vectorPartials = 0 and so keeps to one-float loads.
+        int vectorP = vectorPartials != 0 && (n & 3) == 0 ? 1 : 0;
         var partials4 = partials.Cast<Float4>();
         GemmTile.Write(tile, partials, partials4, split * m * n, row0, col0, m, n, n, vectorP, bias, 0, 0);
         MemoryFence.DeviceLevel();
