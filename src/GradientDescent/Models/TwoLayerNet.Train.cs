@@ -4,9 +4,11 @@ public sealed partial class TwoLayerNet
 {
     /// <summary>
     /// One step of gradient descent on a batch: forward, mean softmax cross-entropy, backward, and
-    /// <c>p −= lr·dp</c> for every parameter. Same kernels as the tape path, fused where it pays
-    /// (bias + ReLU, softmax + loss + gradient, one SGD launch for all parameters), into buffers the
-    /// network keeps: after the first call with the largest batch, a step allocates nothing.
+    /// <c>p −= lr·dp</c> for every parameter. On GPUs and the CPU emulator six kernel launches (five without
+    /// biases): the first product with its bias and ReLU, the whole output layer in one row kernel, two
+    /// gradient products, the first bias's gradient and one update for all parameters; on the host SIMD
+    /// path the tape path's kernels in a fixed order. Into buffers the network keeps: after the first
+    /// call with the largest batch, a step allocates nothing.
     /// </summary>
     /// <param name="x">(n, inputs).</param>
     /// <param name="labels">n labels in <c>0..classes−1</c>.</param>
@@ -23,6 +25,12 @@ public sealed partial class TwoLayerNet
         ArgumentNullException.ThrowIfNull(optimizer);
         CheckInput(x);
         TensorChecks.Labels(nameof(TrainStep), Device, x.Shape[0], Options.Classes, labels);
+        if (UsesFusedStep)
+        {
+            return FusedStep(x, labels, optimizer);
+        }
+
+        // The host SIMD path (and a net too wide for the fused output layer): the unfused sequence.
         int n = x.Shape[0];
         if (_workspace is null || _workspace.Capacity < n)
         {

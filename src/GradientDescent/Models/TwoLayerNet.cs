@@ -171,6 +171,7 @@ public sealed partial class TwoLayerNet : IDisposable
 
         _disposed = true;
         _workspace?.Dispose();
+        _fused?.Dispose();
         _parameters.Release();
         _gradients.Release();
     }

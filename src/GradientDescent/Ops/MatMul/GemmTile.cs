@@ -51,22 +51,57 @@ internal struct GemmTile
     }
 
     /// <summary>
-    /// Stores the tile into C (m, n) row-major, the tile's first row and column being <paramref name="row0"/> and
-    /// <paramref name="col0"/>; skips what lies outside C. With <paramref name="vectorC"/> (n % 4 = 0 and C
-    /// 16-byte aligned) each row half is one 128-bit store.
+    /// Stores the tile into C (m, n), C(i, j) at <paramref name="start"/> + i·<paramref name="ldc"/> + j, the tile's first
+    /// row and column being <paramref name="row0"/> and <paramref name="col0"/>; skips what lies outside C. On the way
+    /// it adds bias[j] (<paramref name="hasBias"/>) and then clamps at 0 (<paramref name="relu"/>): the epilogue, the
+    /// same arithmetic as the bias + ReLU kernel. With <paramref name="vectorC"/> (n and ldc multiples of 4, C 16-byte
+    /// aligned) each row half is one 128-bit store.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Write(GemmTile t, ArrayView<float> c, ArrayView<Float4> c4, int row0, int col0, int m, int n, int vectorC)
+    internal static void Write(
+        GemmTile t, ArrayView<float> c, ArrayView<Float4> c4, int start, int row0, int col0, int m, int n, int ldc, int vectorC,
+        ArrayView<float> bias, int hasBias, int relu)
     {
         const int Half = GpuGemm.Block / 2;
-        WriteRow(c, c4, row0, col0, m, n, vectorC, t._r0L, t._r0H);
-        WriteRow(c, c4, row0 + 1, col0, m, n, vectorC, t._r1L, t._r1H);
-        WriteRow(c, c4, row0 + 2, col0, m, n, vectorC, t._r2L, t._r2H);
-        WriteRow(c, c4, row0 + 3, col0, m, n, vectorC, t._r3L, t._r3H);
-        WriteRow(c, c4, row0 + Half, col0, m, n, vectorC, t._r4L, t._r4H);
-        WriteRow(c, c4, row0 + Half + 1, col0, m, n, vectorC, t._r5L, t._r5H);
-        WriteRow(c, c4, row0 + Half + 2, col0, m, n, vectorC, t._r6L, t._r6H);
-        WriteRow(c, c4, row0 + Half + 3, col0, m, n, vectorC, t._r7L, t._r7H);
+        var biasL = default(Float4);
+        var biasH = default(Float4);
+        if (hasBias != 0)
+        {
+            biasL = BiasOf(bias, col0, n);
+            biasH = BiasOf(bias, col0 + Half, n);
+        }
+
+        // Static helpers with every value passed, not a struct's methods: a method of a value type takes its address,
+        // which can put the value in local memory.
+        WriteRow(c, c4, start, row0, col0, m, n, ldc, vectorC, Epilogue(t._r0L, biasL, hasBias, relu), Epilogue(t._r0H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + 1, col0, m, n, ldc, vectorC, Epilogue(t._r1L, biasL, hasBias, relu), Epilogue(t._r1H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + 2, col0, m, n, ldc, vectorC, Epilogue(t._r2L, biasL, hasBias, relu), Epilogue(t._r2H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + 3, col0, m, n, ldc, vectorC, Epilogue(t._r3L, biasL, hasBias, relu), Epilogue(t._r3H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + Half, col0, m, n, ldc, vectorC, Epilogue(t._r4L, biasL, hasBias, relu), Epilogue(t._r4H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + Half + 1, col0, m, n, ldc, vectorC, Epilogue(t._r5L, biasL, hasBias, relu), Epilogue(t._r5H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + Half + 2, col0, m, n, ldc, vectorC, Epilogue(t._r6L, biasL, hasBias, relu), Epilogue(t._r6H, biasH, hasBias, relu));
+        WriteRow(c, c4, start, row0 + Half + 3, col0, m, n, ldc, vectorC, Epilogue(t._r7L, biasL, hasBias, relu), Epilogue(t._r7H, biasH, hasBias, relu));
+    }
+
+    /// <summary>
+    /// Stores, for this thread's 8×8 outputs of C, the sums of the splits' partial blocks (slot s is the (m, n) matrix
+    /// at s·m·n) through the epilogue, as <see cref="Write"/> stores a tile. Each 4 outputs are added over slots 0, 1,
+    /// … in order and stored before the next 4 are read, so only a few values are live.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteSums(
+        ArrayView<float> c, ArrayView<Float4> c4, ArrayView<float> p, ArrayView<Float4> p4, int row0, int col0,
+        GemmShape shape, GemmEpilogue epilogue, ArrayView<float> bias, int vectorP)
+    {
+        const int Half = GpuGemm.Block / 2;
+        WriteSumRow(c, c4, p, p4, row0, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + 1, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + 2, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + 3, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + Half, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + Half + 1, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + Half + 2, col0, shape, epilogue, bias, vectorP);
+        WriteSumRow(c, c4, p, p4, row0 + Half + 3, col0, shape, epilogue, bias, vectorP);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,16 +127,42 @@ internal struct GemmTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Float4 Sum(Float4 x, Float4 y) => new(x.X + y.X, x.Y + y.Y, x.Z + y.Z, x.W + y.W);
+
+    /// <summary>bias[col..col+3], an element inside for a column past n (its sums are never stored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Float4 BiasOf(ArrayView<float> bias, int col, int n) =>
+        new(bias[col < n ? col : 0], bias[col + 1 < n ? col + 1 : 0], bias[col + 2 < n ? col + 2 : 0], bias[col + 3 < n ? col + 3 : 0]);
+
+    /// <summary>The epilogue of 4 columns: the bias, then v &lt; 0 ? 0 : v as the ReLU kernel (NaN stays NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Float4 Epilogue(Float4 v, Float4 b, int hasBias, int relu)
+    {
+        if (hasBias != 0)
+        {
+            v = Sum(v, b);
+        }
+
+        if (relu != 0)
+        {
+            v = new Float4(v.X < 0f ? 0f : v.X, v.Y < 0f ? 0f : v.Y, v.Z < 0f ? 0f : v.Z, v.W < 0f ? 0f : v.W);
+        }
+
+        return v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteRow(
-        ArrayView<float> c, ArrayView<Float4> c4, int row, int col0, int m, int n, int vectorC, Float4 low, Float4 high)
+        ArrayView<float> c, ArrayView<Float4> c4, int start, int row, int col0, int m, int n, int ldc, int vectorC, Float4 low, Float4 high)
     {
         if (row >= m)
         {
             return;
         }
 
-        WriteFour(c, c4, (row * n) + col0, col0, n, vectorC, low);
-        WriteFour(c, c4, (row * n) + col0 + (GpuGemm.Block / 2), col0 + (GpuGemm.Block / 2), n, vectorC, high);
+        int at = start + (row * ldc) + col0;
+        WriteFour(c, c4, at, col0, n, vectorC, low);
+        WriteFour(c, c4, at + (GpuGemm.Block / 2), col0 + (GpuGemm.Block / 2), n, vectorC, high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -137,5 +198,57 @@ internal struct GemmTile
         {
             c[at + 3] = v.W;
         }
+    }
+
+    /// <summary>Both halves of one row of <see cref="WriteSums"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteSumRow(
+        ArrayView<float> c, ArrayView<Float4> c4, ArrayView<float> p, ArrayView<Float4> p4, int row, int col0,
+        GemmShape shape, GemmEpilogue e, ArrayView<float> bias, int vectorP)
+    {
+        int m = shape.M, n = shape.N;
+        if (row >= m)
+        {
+            return;
+        }
+
+        const int Half = GpuGemm.Block / 2;
+        int at = (row * shape.Ldc) + col0;
+        var low = default(Float4);
+        var high = default(Float4);
+        for (int s = 0; s < e.Splits; s++)
+        {
+            int start = s * m * n;
+            low = Sum(low, Read(p, p4, start, row, col0, m, n, n, vectorP));
+            high = Sum(high, Read(p, p4, start, row, col0 + Half, m, n, n, vectorP));
+        }
+
+        var biasL = default(Float4);
+        var biasH = default(Float4);
+        if (e.Bias != 0)
+        {
+            biasL = BiasOf(bias, col0, n);
+            biasH = BiasOf(bias, col0 + Half, n);
+        }
+
+        WriteFour(c, c4, at, col0, n, e.VectorC, Epilogue(low, biasL, e.Bias, e.Relu));
+        WriteFour(c, c4, at + Half, col0 + Half, n, e.VectorC, Epilogue(high, biasH, e.Bias, e.Relu));
+    }
+
+    /// <summary>4 columns from <paramref name="col"/> of a row of a matrix; the element at its start for anything outside it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Float4 Read(ArrayView<float> p, ArrayView<Float4> p4, int start, int row, int col, int m, int n, int ld, int vector)
+    {
+        int at = start + (row * ld) + col;
+        if (vector != 0)
+        {
+            // n % 4 = 0: the four columns are all inside or all outside.
+            return p4[(row < m && col < n ? at : start) / 4];
+        }
+
+        bool inside = row < m;
+        return new Float4(
+            p[inside && col < n ? at : start], p[inside && col + 1 < n ? at + 1 : start],
+            p[inside && col + 2 < n ? at + 2 : start], p[inside && col + 3 < n ? at + 3 : start]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
+using ILGPU.Algorithms;
 
 namespace GradientDescent;
 
@@ -29,46 +30,55 @@ internal static partial class GpuGemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Run(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC, int modeA, int modeB)
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, ArrayView<float> partials,
+        ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue, int modeA, int modeB)
     {
         // [stage][p][lane]: two stages of 8 depth rows of 64 floats per operand, 8 KB in all.
         // One row more than the two stages: GemmTile.Multiply steps a view past the last row it reads.
         var sharedA = SharedMemory.Allocate<Float4>((2 * Stage4) + (Block / 4));
         var sharedB = SharedMemory.Allocate<Float4>((2 * Stage4) + (Block / 4));
+        var arrived = SharedMemory.Allocate<int>(1);
         var sharedA1 = sharedA.Cast<float>();
         var sharedB1 = sharedB.Cast<float>();
         var a4 = a.Cast<Float4>();
         var b4 = b.Cast<Float4>();
         var c4 = c.Cast<Float4>();
+        int m = shape.M, n = shape.N, k = shape.K;
+        int sAi = shape.SAi, sAp = shape.SAp, sBp = shape.SBp, sBj = shape.SBj;
+        int splits = epilogue.Splits;
         int t = Group.IdxX;
         // Bit operations, not % and /: ptxas turns a signed rem.s32 by a constant into a full division.
         int tx = t & 7;
         int ty = t >> 3;
         int blocksN = (n + Block - 1) / Block;
-        int blocks = ((m + Block - 1) / Block) * blocksN;
+        int work = ((m + Block - 1) / Block) * blocksN * splits;
         int gridStride = Grid.DimX;
-        for (int block = Grid.IdxX; block < blocks; block += gridStride)
+        // Item = block·splits + split: the splits of one block are consecutive, so they run side by side and their
+        // partials are fresh in L2.
+        for (int item = Grid.IdxX; item < work; item += gridStride)
         {
-            int i0 = (block / blocksN) * Block;
-            int j0 = (block % blocksN) * Block;
+            int kBegin = (item % splits) * epilogue.SplitDepth;
+            int kEnd = XMath.Min(k, kBegin + epilogue.SplitDepth);
+            int i0 = (item / splits / blocksN) * Block;
+            int j0 = (item / splits % blocksN) * Block;
             var cursorA = Cursor(modeA, t, i0, m, sAi, sAp);
             var cursorB = Cursor(modeB, t, j0, n, sBj, sBp);
 
-            Store(modeA, sharedA1, sharedA, 0, t, Load(modeA, cursorA, a, a4, 0, k, sAp));
-            Store(modeB, sharedB1, sharedB, 0, t, Load(modeB, cursorB, b, b4, 0, k, sBp));
+            Store(modeA, sharedA1, sharedA, 0, t, Load(modeA, cursorA, a, a4, kBegin, kEnd, sAp));
+            Store(modeB, sharedB1, sharedB, 0, t, Load(modeB, cursorB, b, b4, kBegin, kEnd, sBp));
             Group.Barrier();
             var tile = default(GemmTile);
             int read4 = 0;
-            // k rounded down to whole slabs; k >= 0, so the mask is the remainder (rem.s32 would be a division).
-            int full = k & ~(Depth - 1);
-            for (int p0 = 0; p0 < full; p0 += Depth)
+            // Whole slabs while one fits before kEnd. Only p0 and kEnd live through the loop (ILGPU recomputes a
+            // bound derived from others in the loop header, keeping those live too).
+            int p0 = kBegin;
+            for (; p0 <= kEnd - Depth; p0 += Depth)
             {
                 // The next slab's global loads are issued first and land in registers while this slab is multiplied;
                 // then they go to the other stage. One barrier per slab: the other stage was last read before the
                 // previous barrier, and this one publishes the next slab.
-                var slabA = Load(modeA, cursorA, a, a4, p0 + Depth, k, sAp);
-                var slabB = Load(modeB, cursorB, b, b4, p0 + Depth, k, sBp);
+                var slabA = Load(modeA, cursorA, a, a4, p0 + Depth, kEnd, sAp);
+                var slabB = Load(modeB, cursorB, b, b4, p0 + Depth, kEnd, sBp);
                 tile = GemmTile.Multiply(tile, sharedA, sharedB, read4, tx, ty, Depth);
                 Store(modeA, sharedA1, sharedA, Stage4 - read4, t, slabA);
                 Store(modeB, sharedB1, sharedB, Stage4 - read4, t, slabB);
@@ -76,16 +86,30 @@ internal static partial class GpuGemm
                 read4 = Stage4 - read4;
             }
 
-            // A last, partial slab (k not a multiple of 8), stored by the last iteration or before the loop when
-            // k < 8: only its first k mod 8 depth rows are multiplied, so what was loaded past k is never read.
-            if (full < k)
+            // A last, partial slab (the range not a multiple of 8), stored by the last iteration or before the loop
+            // when the range is below 8: only its first kEnd − p0 depth rows are multiplied, so what was loaded past
+            // kEnd is never read.
+            if (p0 < kEnd)
             {
-                tile = GemmTile.Multiply(tile, sharedA, sharedB, read4, tx, ty, k - full);
+                tile = GemmTile.Multiply(tile, sharedA, sharedB, read4, tx, ty, kEnd - p0);
                 // The next block's first slab overwrites stage 0, which this may be reading.
                 Group.Barrier();
             }
 
-            GemmTile.Write(tile, c, c4, i0 + (4 * ty), j0 + (4 * tx), m, n, vectorC);
+            int row0 = i0 + (4 * ty);
+            int col0 = j0 + (4 * tx);
+            if (splits == 1)
+            {
+                GemmTile.Write(tile, c, c4, 0, row0, col0, m, n, shape.Ldc, epilogue.VectorC, bias, epilogue.Bias, epilogue.Relu);
+            }
+            else
+            {
+                // The block and split again from i0, j0 and item (live anyway) rather than kept through the loop.
+                int block = ((i0 / Block) * blocksN) + (j0 / Block);
+                // The scalar kernel (a constant mode) reads the partials one float at a time too: it has no 128-bit global loads.
+                FinishSplit(tile, c, c4, bias, partials, counters, arrived, shape, epilogue, block, item - (block * splits), row0, col0, t,
+                    modeA == Scalar ? 0 : 1);
+            }
         }
     }
 
@@ -117,8 +141,9 @@ internal static partial class GpuGemm
 
     /// <summary>
     /// The thread's 8 floats of the slab at depth <paramref name="p0"/>. Every load is issued, from element 0 where
-    /// a depth lies past k (and from lane 0 for a lane past the edge, see <see cref="Cursor"/>), so the loop has no
-    /// branches; such values are never used (see the partial slab in <see cref="Run"/>).
+    /// a depth lies at or past <paramref name="k"/> (the end of the split's depth range; and from lane 0 for a lane
+    /// past the edge, see <see cref="Cursor"/>), so the loop has no branches; such values are never used (see the
+    /// partial slab in <see cref="Run"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Slab Load(int mode, SlabCursor cursor, ArrayView<float> x, ArrayView<Float4> x4, int p0, int k, int strideDepth)
@@ -126,7 +151,8 @@ internal static partial class GpuGemm
         var slab = default(Slab);
         if (mode == AlongDepth)
         {
-            // k % 4 = 0 here, so a Float4 starting below k lies wholly inside.
+            // Rows are a multiple of 4 floats apart and p0 a multiple of 4, so a Float4 starting below k lies wholly
+            // inside its row's storage (past k only into the row's padding, never multiplied).
             int at = cursor.Offset + (p0 / 4);
             slab.Low = x4[p0 < k ? at : 0];
             slab.High = x4[p0 + 4 < k ? at + 1 : 0];

@@ -1,5 +1,8 @@
 using ILGPU;
 using ILGPU.Runtime;
+using GemmKernel = System.Action<
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<int>, GradientDescent.GemmShape, GradientDescent.GemmEpilogue>;
 
 namespace GradientDescent;
 
@@ -54,11 +57,13 @@ internal static partial class GpuGemm
     /// </summary>
     internal const int GroupsPerMultiprocessor = 8;
 
-    /// <summary>C = op(A)·op(B) on <paramref name="device"/>; shapes and strides as in <see cref="MatMulKernels.Forward"/>.</summary>
+    /// <summary>
+    /// C = op(A)·op(B) with the epilogue of <paramref name="options"/> (bias, ReLU) and, given split-k scratch, the depth
+    /// split over several groups per block where the blocks alone would leave most multiprocessors idle.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The device's groups are smaller than <see cref="Threads"/>.</exception>
     internal static void Multiply(
-        ComputeDevice device, Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj)
+        ComputeDevice device, Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, GemmShape shape, GemmOptions options)
     {
         if (device.Accelerator.MaxNumThreadsPerGroup < Threads)
         {
@@ -66,24 +71,39 @@ internal static partial class GpuGemm
                 $"The blocked matmul needs groups of {Threads} threads; {device} allows {device.Accelerator.MaxNumThreadsPerGroup}.");
         }
 
-        var kernel = Choose(a, transposeA, b, transposeB, m, n, k);
-        int blocks = ((m + Block - 1) / Block) * ((n + Block - 1) / Block);
-        int groups = device.IsCpu ? Math.Min(blocks, device.Accelerator.NumMultiprocessors) : blocks;
-        int vectorC = c.Offset % 4 == 0 && n % 4 == 0 ? 1 : 0;
+        var kernel = Choose(a, transposeA, b, transposeB, shape);
+        int blocks = Blocks(shape.M, shape.N);
+        var split = options.SplitK;
+        var (splits, depth) = split is null ? (1, shape.K) : split.Plan(blocks, shape.K);
+        split?.Require(splits, shape.M, shape.N, blocks);
+        int work = blocks * splits;
+        int groups = device.IsCpu ? Math.Min(work, device.Accelerator.NumMultiprocessors) : work;
+        int vectorC = c.Offset % 4 == 0 && shape.N % 4 == 0 && shape.Ldc % 4 == 0 ? 1 : 0;
+        var epilogue = new GemmEpilogue(options.Bias is null ? 0 : 1, options.Relu ? 1 : 0, vectorC, splits, depth);
         using var launch = device.Kernels.Begin();
-        launch.Run(LaunchShape.Groups(groups, Threads), kernel, a.View, b.View, c.View, m, n, k, sAi, sAp, sBp, sBj, vectorC);
+        // Unused views (no bias, no split) are C itself: never read, but every parameter needs a view.
+        var cView = c.View;
+        launch.Run(LaunchShape.Groups(groups, Threads), kernel, a.View, b.View, cView, options.Bias?.View ?? cView,
+            split?.Partials.View ?? cView, split?.Counters ?? cView.Cast<int>(), shape, epilogue);
     }
 
+    /// <summary>Blocks of C of a product with an (m, n) result.</summary>
+    internal static int Blocks(int m, int n) => ((m + Block - 1) / Block) * ((n + Block - 1) / Block);
+
+    /// <summary>The kernel for dense operands (see the other overload).</summary>
+    internal static GemmKernel Choose(Tensor a, bool transposeA, Tensor b, bool transposeB, int m, int n, int k) =>
+        Choose(a, transposeA, b, transposeB, GemmShape.Dense(m, n, k, transposeA, transposeB));
+
     /// <summary>
-    /// The kernel for these operands: a vector kernel when both operands allow 128-bit loads (their contiguous
-    /// dimension a multiple of 4 floats, their view starting on a multiple of 4 floats; device buffers themselves
-    /// start at least 256-byte aligned), else <see cref="ScalarKernel"/>.
+    /// The kernel for these operands: a vector kernel when both operands allow 128-bit loads (their view starting on a
+    /// multiple of 4 floats and their rows, the stride that is not 1, a multiple of 4 floats: then a Float4 that
+    /// starts inside a row ends inside its storage, padding included; device buffers themselves start at least
+    /// 256-byte aligned), else <see cref="ScalarKernel"/>.
     /// </summary>
-    internal static Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, int, int> Choose(
-        Tensor a, bool transposeA, Tensor b, bool transposeB, int m, int n, int k)
+    internal static GemmKernel Choose(Tensor a, bool transposeA, Tensor b, bool transposeB, GemmShape shape)
     {
-        bool vectorA = a.Offset % 4 == 0 && (transposeA ? m : k) % 4 == 0;
-        bool vectorB = b.Offset % 4 == 0 && (transposeB ? k : n) % 4 == 0;
+        bool vectorA = a.Offset % 4 == 0 && (transposeA ? shape.SAp : shape.SAi) % 4 == 0;
+        bool vectorB = b.Offset % 4 == 0 && (transposeB ? shape.SBj : shape.SBp) % 4 == 0;
         if (!(vectorA && vectorB))
         {
             return ScalarKernel;
@@ -101,35 +121,35 @@ internal static partial class GpuGemm
     /// <summary>Any strides and alignment: one-float global loads, the same blocking as the vector kernels.</summary>
     [KernelBounds(Threads, GroupsPerMultiprocessor)]
     internal static void ScalarKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC) =>
-        Run(a, b, c, m, n, k, sAi, sAp, sBp, sBj, vectorC, Scalar, Scalar);
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue) =>
+        Run(a, b, c, bias, partials, counters, shape, epilogue, Scalar, Scalar);
 
-    /// <summary>A·B: a is (m, k) with k % 4 = 0, b is (k, n) with n % 4 = 0; 128-bit loads along k of a and n of b.</summary>
+    /// <summary>A·B: a is (m, k) with rows a multiple of 4 floats apart, b is (k, n) likewise; 128-bit loads along k of a and n of b.</summary>
     [KernelBounds(Threads, GroupsPerMultiprocessor)]
     internal static void VectorNNKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC) =>
-        Run(a, b, c, m, n, k, sAi, sAp, sBp, sBj, vectorC, AlongDepth, AlongLanes);
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue) =>
+        Run(a, b, c, bias, partials, counters, shape, epilogue, AlongDepth, AlongLanes);
 
-    /// <summary>Aᵀ·B: a is (k, m) with m % 4 = 0, b is (k, n) with n % 4 = 0; 128-bit loads along m and n.</summary>
+    /// <summary>Aᵀ·B: a is (k, m), b is (k, n); 128-bit loads along m and n.</summary>
     [KernelBounds(Threads, GroupsPerMultiprocessor)]
     internal static void VectorTNKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC) =>
-        Run(a, b, c, m, n, k, sAi, sAp, sBp, sBj, vectorC, AlongLanes, AlongLanes);
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue) =>
+        Run(a, b, c, bias, partials, counters, shape, epilogue, AlongLanes, AlongLanes);
 
-    /// <summary>A·Bᵀ: a is (m, k), b is (n, k), k % 4 = 0; 128-bit loads along k of both.</summary>
+    /// <summary>A·Bᵀ: a is (m, k), b is (n, k); 128-bit loads along k of both.</summary>
     [KernelBounds(Threads, GroupsPerMultiprocessor)]
     internal static void VectorNTKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC) =>
-        Run(a, b, c, m, n, k, sAi, sAp, sBp, sBj, vectorC, AlongDepth, AlongDepth);
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue) =>
+        Run(a, b, c, bias, partials, counters, shape, epilogue, AlongDepth, AlongDepth);
 
-    /// <summary>Aᵀ·Bᵀ: a is (k, m) with m % 4 = 0, b is (n, k) with k % 4 = 0.</summary>
+    /// <summary>Aᵀ·Bᵀ: a is (k, m), b is (n, k).</summary>
     [KernelBounds(Threads, GroupsPerMultiprocessor)]
     internal static void VectorTTKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj, int vectorC) =>
-        Run(a, b, c, m, n, k, sAi, sAp, sBp, sBj, vectorC, AlongLanes, AlongDepth);
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters, GemmShape shape, GemmEpilogue epilogue) =>
+        Run(a, b, c, bias, partials, counters, shape, epilogue, AlongLanes, AlongDepth);
 }

@@ -38,15 +38,36 @@ internal static partial class MatMulKernels
     {
         int m = c.Shape[0], n = c.Shape[1];
         int k = transposeA ? a.Shape[0] : a.Shape[1];
-        int sAi = transposeA ? 1 : k, sAp = transposeA ? m : 1;
-        int sBp = transposeB ? 1 : n, sBj = transposeB ? k : 1;
+        var shape = GemmShape.Dense(m, n, k, transposeA, transposeB);
         using var launch = c.Device.Kernels.Begin();
         if (launch.OnHost && variant == Variant.Auto)
         {
-            HostMatMul(a, sAi, sAp, b, sBp, sBj, c, m, n, k);
+            HostMatMul(a, shape.SAi, shape.SAp, b, shape.SBp, shape.SBj, c, m, n, k);
             return;
         }
 
+        var device = c.Device;
+        if (variant == Variant.Tiled)
+        {
+            int tiles = ((m + Tile - 1) / Tile) * ((n + Tile - 1) / Tile);
+            int groups = device.IsCpu ? Math.Min(tiles, device.Accelerator.NumMultiprocessors) : tiles;
+            launch.Run(LaunchShape.Groups(groups, Tile * Tile), TiledKernel, a.View, b.View, c.View, m, n, k,
+                shape.SAi, shape.SAp, shape.SBp, shape.SBj);
+            return;
+        }
+
+        Product(a, transposeA, b, transposeB, c, shape, default, variant);
+    }
+
+    /// <summary>
+    /// C = op(A)·op(B) through the epilogue of <paramref name="options"/>, with any strides and row stride of C (the
+    /// training step's padded activations): the blocked GEMM, or on the CPU emulator the row-streaming kernel, which
+    /// takes the bias and ReLU but never splits k. <paramref name="variant"/> is <see cref="Variant.Auto"/>,
+    /// <see cref="Variant.Blocked"/> or <see cref="Variant.RowStreaming"/>. Shapes are checked by the caller.
+    /// </summary>
+    internal static void Product(
+        Tensor a, bool transposeA, Tensor b, bool transposeB, Tensor c, GemmShape shape, GemmOptions options, Variant variant)
+    {
         var device = c.Device;
         if (variant == Variant.Auto)
         {
@@ -55,18 +76,19 @@ internal static partial class MatMulKernels
 
         if (variant == Variant.Blocked)
         {
-            GpuGemm.Multiply(device, a, transposeA, b, transposeB, c, m, n, k, sAi, sAp, sBp, sBj);
+            GpuGemm.Multiply(device, a, transposeA, b, transposeB, c, shape, options);
+            return;
         }
-        else if (variant == Variant.Tiled)
+
+        if (variant != Variant.RowStreaming)
         {
-            int tiles = ((m + Tile - 1) / Tile) * ((n + Tile - 1) / Tile);
-            int groups = device.IsCpu ? Math.Min(tiles, device.Accelerator.NumMultiprocessors) : tiles;
-            launch.Run(LaunchShape.Groups(groups, Tile * Tile), TiledKernel, a.View, b.View, c.View, m, n, k, sAi, sAp, sBp, sBj);
+            throw new ArgumentOutOfRangeException(nameof(variant), variant, "Only the blocked and row-streaming kernels take an epilogue.");
         }
-        else
-        {
-            launch.Run(LaunchShape.Elements(m), RowStreamingKernel, a.View, b.View, c.View, m, n, k, sAi, sAp, sBp, sBj);
-        }
+
+        var epilogue = new GemmEpilogue(options.Bias is null ? 0 : 1, options.Relu ? 1 : 0, 0, 1, shape.K);
+        using var launch = device.Kernels.Begin();
+        var cView = c.View;
+        launch.Run(LaunchShape.Elements(shape.M), RowStreamingKernel, a.View, b.View, cView, options.Bias?.View ?? cView, shape, epilogue);
     }
 
     private static unsafe void HostMatMul(Tensor a, int sAi, int sAp, Tensor b, int sBp, int sBj, Tensor c, int m, int n, int k) =>
@@ -118,16 +140,19 @@ internal static partial class MatMulKernels
 
     /// <summary>
     /// One thread per row of C: C[i, :] accumulates op(A)[i, p]·op(B)[p, :] for p = 0..k-1, streaming
-    /// through op(B)'s rows. Same summation order as the tiled kernel, no barriers.
+    /// through op(B)'s rows, then goes through the epilogue (bias, ReLU) in place. Same summation order as the
+    /// tiled kernel, no barriers. C's rows are <see cref="GemmShape.Ldc"/> apart.
     /// </summary>
     internal static void RowStreamingKernel(
-        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        int m, int n, int k, int sAi, int sAp, int sBp, int sBj)
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmShape shape, GemmEpilogue epilogue)
     {
+        int m = shape.M, n = shape.N, k = shape.K;
+        int sAi = shape.SAi, sAp = shape.SAp, sBp = shape.SBp, sBj = shape.SBj;
+        int hasBias = epilogue.Bias, relu = epilogue.Relu;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.GlobalIndex.X; i < m; i += stride)
         {
-            int rowC = i * n;
+            int rowC = i * shape.Ldc;
             for (int j = 0; j < n; j++)
             {
                 c[rowC + j] = 0f;
@@ -141,6 +166,17 @@ internal static partial class MatMulKernels
                 {
                     c[rowC + j] += av * b[rowB + (j * sBj)];
                 }
+            }
+
+            for (int j = 0; j < n && (hasBias | relu) != 0; j++)
+            {
+                float v = c[rowC + j];
+                if (hasBias != 0)
+                {
+                    v += bias[j];
+                }
+
+                c[rowC + j] = relu != 0 && v < 0f ? 0f : v;
             }
         }
     }
