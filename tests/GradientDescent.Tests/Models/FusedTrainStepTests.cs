@@ -23,11 +23,16 @@ public sealed class FusedTrainStepTests
     private static readonly (int Inputs, int Hidden, int Classes, int Batch)[] s_shapes =
         [(7, 13, 5, 1), (13, 7, 3, 13), (130, 67, 10, 7), (10, 33, 4, 130)];
 
+    /// <summary>
+    /// Every shape with and without biases and momentum on the device's own path; on the blocked split-k path (3–6 s a
+    /// case on the emulator) biases with momentum and neither, since the optimiser's launch is the same on both paths.
+    /// </summary>
     public static IEnumerable<TestCaseData> Cases() =>
         from path in new[] { "auto", "blocked-split" }
         from s in s_shapes
         from bias in new[] { true, false }
         from momentum in new[] { 0f, 0.9f }
+        where path == "auto" || bias == (momentum != 0f)
         select new TestCaseData(path, s.Inputs, s.Hidden, s.Classes, s.Batch, bias, momentum)
             .SetName($"{{m}}({path}, {s.Inputs}-{s.Hidden}-{s.Classes}, batch {s.Batch}{(bias ? ", bias" : ", no bias")}{(momentum != 0 ? ", momentum" : string.Empty)})");
 
