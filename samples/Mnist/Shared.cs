@@ -55,6 +55,41 @@ internal static class Shared
         return device;
     }
 
+    /// <summary>
+    /// Creates the device, loads the data (the shipped digits, or the MNIST files in <paramref name="dataFolder"/>),
+    /// runs <paramref name="run"/> on them and frees both; a device or data problem is one line and its exit code.
+    /// </summary>
+    internal static int RunOnData(string? deviceSpecification, string? dataFolder, Func<ComputeDevice, MnistSplit, int> run)
+    {
+        ComputeDevice device;
+        try
+        {
+            device = CreateDevice(deviceSpecification);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            return Fail(e.Message);
+        }
+
+        using (device)
+        {
+            MnistSplit data;
+            try
+            {
+                data = dataFolder is null ? Mnist10k.Load(device) : Mnist.LoadFolder(device, dataFolder);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataFormatException or UnauthorizedAccessException or ArgumentException)
+            {
+                return Fail($"cannot load MNIST: {e.Message}", DataError);
+            }
+
+            using (data)
+            {
+                return run(device, data);
+            }
+        }
+    }
+
     /// <summary>Prints a one-line error (no stack trace) and returns the exit code for it.</summary>
     internal static int Fail(string message, int code = 1)
     {

@@ -13,33 +13,7 @@ internal static class SweepRun
     internal static int Run(SweepSettings settings, CancellationToken cancel)
     {
         AnsiConsole.Write(new Rule("[bold]GradientDescent · learning-rate sweep[/]").LeftJustified());
-        ComputeDevice device;
-        try
-        {
-            device = Shared.CreateDevice(settings.Device);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            return Shared.Fail(e.Message);
-        }
-
-        using (device)
-        {
-            MnistSplit data;
-            try
-            {
-                data = settings.DataFolder is null ? Mnist10k.Load(device) : Mnist.LoadFolder(device, settings.DataFolder);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataFormatException or UnauthorizedAccessException or ArgumentException)
-            {
-                return Shared.Fail($"cannot load MNIST: {e.Message}", Shared.DataError);
-            }
-
-            using (data)
-            {
-                return Sweep(settings, device, data, cancel);
-            }
-        }
+        return Shared.RunOnData(settings.Device, settings.DataFolder, (device, data) => Sweep(settings, device, data, cancel));
     }
 
     private static int Sweep(SweepSettings settings, ComputeDevice device, MnistSplit data, CancellationToken cancel)

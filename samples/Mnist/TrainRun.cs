@@ -16,33 +16,7 @@ internal static class TrainRun
             return Shared.Fail(problem, Shared.UsageError);
         }
 
-        ComputeDevice device;
-        try
-        {
-            device = Shared.CreateDevice(settings.Device);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            return Shared.Fail(e.Message);
-        }
-
-        using (device)
-        {
-            MnistSplit data;
-            try
-            {
-                data = settings.DataFolder is null ? Mnist10k.Load(device) : Mnist.LoadFolder(device, settings.DataFolder);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataFormatException or UnauthorizedAccessException or ArgumentException)
-            {
-                return Shared.Fail($"cannot load MNIST: {e.Message}", Shared.DataError);
-            }
-
-            using (data)
-            {
-                return Train(settings, device, data, cancel);
-            }
-        }
+        return Shared.RunOnData(settings.Device, settings.DataFolder, (device, data) => Train(settings, device, data, cancel));
     }
 
     private static int Train(TrainSettings settings, ComputeDevice device, MnistSplit data, CancellationToken cancel)
