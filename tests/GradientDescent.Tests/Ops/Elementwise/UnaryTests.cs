@@ -80,6 +80,9 @@ public sealed class UnaryTests(DeviceUnderTest deviceUnderTest) : DeviceFixture(
             // Saturation without overflow; for tiny x, tanh x = x to full precision (x − x³/3 rounds to x).
             Assert.That(Run(Ops.Tanh, [-inf, -200, -1e-30f, -0f, 0f, 1e-7f, 3e-5f, 200, inf, nan]),
                 Is.EqualTo(new[] { -1f, -1f, -1e-30f, -0f, 0f, 1e-7f, 3e-5f, 1f, 1f, nan }));
+            // Reversed, so the host's eight-lane form gets NaN and +∞ and its scalar tail −∞.
+            Assert.That(Run(Ops.Tanh, [nan, inf, 200, 3e-5f, 1e-7f, 0f, -0f, -1e-30f, -200, -inf]),
+                Is.EqualTo(new[] { nan, 1f, 1f, 3e-5f, 1e-7f, 0f, -0f, -1e-30f, -1f, -1f }));
             Assert.That(Run(Ops.Sigmoid, wide), Is.EqualTo(new[] { 0f, 0f, 0.5f, 0.5f, 1f, 1f, nan }));
             Assert.That(Run(Ops.Negate, wide), Is.EqualTo(new[] { inf, 200f, 0f, -0f, -200f, -inf, nan }));
             Assert.That(Run(Ops.Square, wide), Is.EqualTo(new[] { inf, 40000f, 0f, 0f, 40000f, inf, nan }));
