@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command lines' error handling: a bad option value is one line and exit code 2, before any training;
-# an --out that cannot be written fails before training; `report --help` prints help without timing anything.
+# an --out that cannot be written fails before training; `report --help` prints help without timing anything;
+# `phases` refuses bad values the same way and prints one table row per phase of a step.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tmp=$(mktemp -d)
@@ -27,6 +28,15 @@ if grep -q '^report \[--device' "$tmp/help.txt" && ! grep -q '^| operation' "$tm
   echo "ok: report --help prints the usage and times nothing"
 else
   echo "FAILED: report --help:"; head -n 5 "$tmp/help.txt"; fail=1
+fi
+bench=(dotnet run -c Release --no-build --project benchmarks/GradientDescent.Benchmarks --)
+expect 2 3 -- "${bench[@]}" phases --batch 0
+expect 2 3 -- "${bench[@]}" phases --steps -1
+timeout 120 "${bench[@]}" phases --batch 8 --steps 3 > "$tmp/phases.txt" 2>&1
+if [ "$(grep -c '^| ' "$tmp/phases.txt")" -eq 11 ] && grep -q '^| dW1 = ' "$tmp/phases.txt"; then
+  echo "ok: phases --batch 8 --steps 3 prints a table of 10 phases"
+else
+  echo "FAILED: phases --batch 8 --steps 3:"; head -n 20 "$tmp/phases.txt"; fail=1
 fi
 rm -rf "$tmp"
 exit "$fail"

@@ -46,37 +46,53 @@ public sealed partial class TwoLayerNet
             ? (grads[0], grads[1], grads[2], grads[3])
             : (grads[0], null, grads[1], null);
 
+        var phases = Phases;
+        phases?.Start();
+
         // Forward: h = relu(x·W1 + b1), logits = h·W2 + b2 (bias ops in place; on the host, as the products write).
         MatMulKernels.ForwardDense(x, w1, b1, relu: true, ws.Hidden);
+        phases?.End("h = relu(x·W1 + b1)");
         NumericsCheck.Verify(nameof(TrainStep), ws.Hidden, "hidden activations relu(x·w1 + b1)");
         MatMulKernels.ForwardDense(ws.Hidden, w2, b2, relu: false, ws.Logits);
+        phases?.End("logits = h·W2 + b2");
 
         NumericsCheck.Verify(nameof(TrainStep), ws.Logits, "logits h·w2 + b2");
 
         // Loss and dlogits = (softmax − onehot) / n in one pass; then the mean.
         SoftmaxKernels.Sparse(ws.Logits, labels, ws.RowLoss, ws.Logits, 1f / n);
+        phases?.End("softmax-CE, dlogits");
         ReductionKernels.Total(ws.RowLoss, _workspace.Loss, 1f / n);
+        phases?.End("mean loss");
         NumericsCheck.Verify(nameof(TrainStep), _workspace.Loss, "mean loss");
 
         // Backward (ws.Logits now holds dlogits).
         MatMulKernels.Forward(ws.Hidden, true, ws.Logits, false, dw2);
+        phases?.End("dW2 = hᵀ·dlogits");
         if (db2 is not null)
         {
             ReductionKernels.ColumnSum(ws.Logits, db2);
+            phases?.End("db2 = column sums of dlogits");
         }
 
         MatMulKernels.ForwardReluBackward(ws.Logits, false, w2, true, ws.Hidden, ws.HiddenGrad);
+        phases?.End("dh = dlogits·W2ᵀ ⊙ (h > 0)");
         MatMulKernels.Forward(x, true, ws.HiddenGrad, false, dw1);
+        phases?.End("dW1 = xᵀ·dh");
         if (db1 is not null)
         {
             ReductionKernels.ColumnSum(ws.HiddenGrad, db1);
+            phases?.End("db1 = column sums of dh");
         }
 
         VerifyEach(nameof(TrainStep), grads, "gradient of ");
         optimizer.Update(_parameters, _gradients);
+        phases?.End("update");
         VerifyEach(nameof(TrainStep) + " update", Parameters, string.Empty);
         return _workspace.Loss;
     }
+
+    /// <summary>When set, the host path's <see cref="TrainStep"/> records the time of each of its phases (the benchmarks' <c>phases</c> command).</summary>
+    internal StepPhases? Phases { get; set; }
 
     /// <summary>With <see cref="ComputeDevice.CheckNumerics"/> on, checks each parameter-shaped tensor, named w1, b1, w2, b2.</summary>
     private void VerifyEach(string op, IReadOnlyList<Tensor> tensors, string prefix)
