@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace GradientDescent;
@@ -64,25 +63,8 @@ internal static unsafe partial class HostGemm
 
                 if (_mask != null)
                 {
-                    Mask(c + offset, _mask + offset, cols);
+                    ReluKernels.MaskByOutput(c + offset, _mask + offset, c + offset, cols);
                 }
-            }
-        }
-
-        /// <summary>x = y &gt; 0 ? x : +0, as the host ReLU backward computes it.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Mask(float* x, float* y, int length)
-        {
-            int i = 0;
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var keep = Vector256.GreaterThan(Vector256.Load(y + i), Vector256<float>.Zero);
-                (Vector256.Load(x + i) & keep).Store(x + i);
-            }
-
-            for (; i < length; i++)
-            {
-                x[i] = y[i] > 0f ? x[i] : 0f;
             }
         }
     }

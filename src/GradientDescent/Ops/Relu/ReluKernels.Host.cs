@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GradientDescent;
@@ -36,21 +37,26 @@ internal static partial class ReluKernels
 
     private static unsafe void HostBackward(Tensor dy, Tensor y, Tensor dx) =>
         HostParallel.Chunks(dx.Length, (from, length) =>
-        {
-            float* gradient = HostMemory.Pointer(dy) + from;
-            float* output = HostMemory.Pointer(y) + from;
-            float* result = HostMemory.Pointer(dx) + from;
-            int i = 0;
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                // dx = dy where y > 0: the comparison's all-ones lanes keep dy, the others become +0.
-                var keep = Vector256.GreaterThan(Vector256.Load(output + i), Vector256<float>.Zero);
-                (Vector256.Load(gradient + i) & keep).Store(result + i);
-            }
+            MaskByOutput(HostMemory.Pointer(dy) + from, HostMemory.Pointer(y) + from, HostMemory.Pointer(dx) + from, length));
 
-            for (; i < length; i++)
-            {
-                result[i] = output[i] > 0f ? gradient[i] : 0f;
-            }
-        });
+    /// <summary>
+    /// result = output &gt; 0 ? gradient : +0, element by element (the ReLU backward; result may be gradient).
+    /// The host GEMM's ReLU-backward epilogue runs this same loop, so its bits are this kernel's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MaskByOutput(float* gradient, float* output, float* result, int length)
+    {
+        int i = 0;
+        for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            // dx = dy where y > 0: the comparison's all-ones lanes keep dy, the others become +0.
+            var keep = Vector256.GreaterThan(Vector256.Load(output + i), Vector256<float>.Zero);
+            (Vector256.Load(gradient + i) & keep).Store(result + i);
+        }
+
+        for (; i < length; i++)
+        {
+            result[i] = output[i] > 0f ? gradient[i] : 0f;
+        }
+    }
 }
