@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace GradientDescent;
 
@@ -25,7 +27,14 @@ internal static partial class ReductionKernels
     /// so each result keeps one row order whatever the core count.
     /// </summary>
     private static void HostColumns<TReduction>(Tensor x, Tensor y, int rows, int cols)
-        where TReduction : struct, IReduction =>
+        where TReduction : struct, IReduction
+    {
+        if (typeof(TReduction) == typeof(SumReduction))
+        {
+            HostColumnSums(x, y, rows, cols);
+            return;
+        }
+
         HostParallel.For(cols, rows, (first, last) =>
         {
             var input = HostMemory.Span(x);
@@ -36,6 +45,66 @@ internal static partial class ReductionKernels
                 default(TReduction).Accumulate(input.Slice((r * cols) + first, last - first), result);
             }
         });
+    }
+
+    /// <summary>
+    /// Column sums in the same order as the generic path (row 0, then + row 1, + row 2, …: the same bits), in
+    /// runs of whole vectors per core, four rows per pass over the result. A call of TensorPrimitives.Add per
+    /// row cost more than its arithmetic: the training step's bias gradients (8000×100 and 8000×10) took
+    /// 0.33–0.41 ms and 0.14–0.3 ms, the narrow one split five columns to a core.
+    /// </summary>
+    private static unsafe void HostColumnSums(Tensor x, Tensor y, int rows, int cols)
+    {
+        const int Lanes = 8;
+        int blocks = (cols + Lanes - 1) / Lanes;
+        HostParallel.For(blocks, (long)rows * Lanes, (first, last) =>
+            SumColumns(HostMemory.Pointer(x), HostMemory.Pointer(y), rows, cols, first * Lanes, Math.Min(cols, last * Lanes)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SumColumns(float* x, float* y, int rows, int cols, int from, int to)
+    {
+        int width = to - from;
+        float* result = y + from;
+        new ReadOnlySpan<float>(x + from, width).CopyTo(new Span<float>(result, width));
+        int r = 1;
+        for (; r + 4 <= rows; r += 4)
+        {
+            float* p0 = x + ((long)r * cols) + from;
+            float* p1 = p0 + cols;
+            float* p2 = p1 + cols;
+            float* p3 = p2 + cols;
+            int j = 0;
+            for (; j + Vector256<float>.Count <= width; j += Vector256<float>.Count)
+            {
+                var v = Vector256.Load(result + j) + Vector256.Load(p0 + j);
+                v += Vector256.Load(p1 + j);
+                v += Vector256.Load(p2 + j);
+                v += Vector256.Load(p3 + j);
+                v.Store(result + j);
+            }
+
+            for (; j < width; j++)
+            {
+                result[j] = (((result[j] + p0[j]) + p1[j]) + p2[j]) + p3[j];
+            }
+        }
+
+        for (; r < rows; r++)
+        {
+            float* p = x + ((long)r * cols) + from;
+            int j = 0;
+            for (; j + Vector256<float>.Count <= width; j += Vector256<float>.Count)
+            {
+                (Vector256.Load(result + j) + Vector256.Load(p + j)).Store(result + j);
+            }
+
+            for (; j < width; j++)
+            {
+                result[j] += p[j];
+            }
+        }
+    }
 
     private static void HostArgMax(Tensor x, Span<int> index)
     {
