@@ -12,14 +12,14 @@ public static class PtxDump
     /// <summary>Runs <c>ptx --out DIR [--filter TEXT]</c>; the filter keeps kernels whose name contains TEXT.</summary>
     public static int Run(string[] args)
     {
-        string? dir = Option(args, "--out");
+        string? dir = CommandLine.Option(args, "--out");
         if (dir is null)
         {
             Console.Error.WriteLine("usage: ptx --out DIR [--filter TEXT]");
             return 2;
         }
 
-        string? filter = Option(args, "--filter");
+        string? filter = CommandLine.Option(args, "--filter");
         Directory.CreateDirectory(dir);
         using var context = KernelCatalog.CreateCompileContext();
         int written = 0;
@@ -39,11 +39,5 @@ public static class PtxDump
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{written} kernels written to {Path.GetFullPath(dir)}"));
         return written > 0 ? 0 : 1;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

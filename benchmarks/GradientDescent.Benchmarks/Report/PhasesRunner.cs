@@ -33,7 +33,7 @@ public static class PhasesRunner
             return 2;
         }
 
-        string batchText = Option(args, "--batch") ?? "64,8000";
+        string batchText = CommandLine.Option(args, "--batch") ?? "64,8000";
         var batches = batchText.Split(',').Select(b => int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : 0).ToList();
         if (batches.Any(b => b < 1))
         {
@@ -41,7 +41,7 @@ public static class PhasesRunner
             return 2;
         }
 
-        string stepsText = Option(args, "--steps") ?? "400";
+        string stepsText = CommandLine.Option(args, "--steps") ?? "400";
         if (!int.TryParse(stepsText, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) || steps < 1)
         {
             Console.Error.WriteLine($"error: --steps must be a whole number of at least 1, but is '{stepsText}'.");
@@ -99,10 +99,4 @@ public static class PhasesRunner
 
     private static string Format(double milliseconds) =>
         milliseconds >= 1 ? $"{milliseconds:F2} ms" : $"{milliseconds * 1000:F1} µs";
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

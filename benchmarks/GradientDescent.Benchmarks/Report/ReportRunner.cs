@@ -31,16 +31,16 @@ public static class ReportRunner
             return 2;
         }
 
-        string? paths = Option(args, "--device");
-        if (!int.TryParse(Option(args, "--repeats") ?? "11", NumberStyles.None, CultureInfo.InvariantCulture, out int repeats) || repeats < 1)
+        string? paths = CommandLine.Option(args, "--device");
+        if (!int.TryParse(CommandLine.Option(args, "--repeats") ?? "11", NumberStyles.None, CultureInfo.InvariantCulture, out int repeats) || repeats < 1)
         {
-            Console.Error.WriteLine($"error: --repeats must be a whole number of at least 1, but is '{Option(args, "--repeats")}'.");
+            Console.Error.WriteLine($"error: --repeats must be a whole number of at least 1, but is '{CommandLine.Option(args, "--repeats")}'.");
             return 2;
         }
 
         bool quick = args.Contains("--quick");
-        string? filter = Option(args, "--filter");
-        string? jsonPath = Option(args, "--json");
+        string? filter = CommandLine.Option(args, "--filter");
+        string? jsonPath = CommandLine.Option(args, "--json");
         var results = new List<object>();
         Console.WriteLine($"# GradientDescent benchmark report");
         Console.WriteLine();
@@ -158,10 +158,4 @@ public static class ReportRunner
 
     private static string Format(double value, string unit) =>
         value > 0 ? string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {unit}") : $"unknown {unit}";
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }
