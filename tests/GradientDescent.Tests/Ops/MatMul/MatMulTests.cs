@@ -20,6 +20,10 @@ public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : DeviceFixture
          // The host GEMM's other paths: C wider than 256 (op(A) packed), and wider than its 1024-column
          // block with a depth past its 256-deep block (several column and depth blocks).
          (9, 37, 300), (5, 260, 1030),
+         // op(A) packed eight depth steps at a time with a scalar tail of at least one: depth 16 (one vector
+         // block, eight scalar steps), 9 (one and one) and 1 (scalar only); full and ragged six-row panels, and
+         // one split over two cores.
+         (13, 16, 260), (50, 9, 270), (7, 1, 257), (60, 48, 300),
          // Narrow C (op(A) read in place): ragged rows and columns at the full depth of the net's first
          // layer, one row, one column (a one-float masked panel), depth 3 and 1, a depth split into equal
          // blocks (B too large to pack whole), and an Aᵀ large enough to fetch its next block ahead.
