@@ -19,17 +19,43 @@ internal static partial class ReductionKernels
     /// <summary>Columns a column-reduction group covers; its threads split the rows in lanes.</summary>
     private const int ColumnTile = 32;
 
-    /// <summary>y[0] = scale·Σᵢ x[i]. x is (n), y is (1). One group: the totals reduced here are small (losses, flags).</summary>
+    /// <summary>The most elements <see cref="Total"/> sums in one group, in one launch (a loss, a batch's flags).</summary>
+    internal const int OneGroupTotal = 1 << 16;
+
+    /// <summary>Elements per partial sum of a larger total: 64 per thread of a 256-thread group.</summary>
+    internal const int TotalChunk = 1 << 14;
+
+    /// <summary>
+    /// y[0] = scale·Σᵢ x[i]. x is (n), y is (1). Up to <see cref="OneGroupTotal"/> elements, one group; beyond, the
+    /// sums of consecutive <see cref="TotalChunk"/>-element chunks, a group each, then one group over those.
+    /// </summary>
+    /// <remarks>
+    /// One group is one multiprocessor: fine for the totals a step takes (a batch of losses), but a sum of a 4096×4096
+    /// tensor would read 64 MB through one of an H200's 132. The chunks depend only on n, so the bits repeat.
+    /// </remarks>
     internal static void Total(Tensor x, Tensor y, float scale)
     {
-        using var launch = y.Device.Kernels.Begin();
-        if (launch.OnHost)
+        if (x.Length <= OneGroupTotal || y.Device.UsesHostKernels)
         {
-            HostTotal(x, y, scale);
+            using var launch = y.Device.Kernels.Begin();
+            if (launch.OnHost)
+            {
+                HostTotal(x, y, scale);
+                return;
+            }
+
+            launch.Run(LaunchShape.OneGroup(), TotalKernel, x.View, y.View, x.Length, scale);
             return;
         }
 
-        launch.Run(LaunchShape.OneGroup(), TotalKernel, x.View, y.View, x.Length, scale);
+        int chunks = (int)((x.Length + (long)TotalChunk - 1) / TotalChunk);
+        // Allocated before the launch reads any view (see DeviceMemory); freed once both launches are queued.
+        using var partials = Tensor.Uninitialized(y.Device, [chunks]);
+        using (var launch = y.Device.Kernels.Begin())
+        {
+            launch.Run(LaunchShape.Tiles(chunks, LaunchShape.MaxRowGroup), ChunkSumsKernel, x.View, partials.View, x.Length, TotalChunk);
+            launch.Run(LaunchShape.OneGroup(), TotalKernel, partials.View, y.View, chunks, scale);
+        }
     }
 
     /// <summary>y[r] = reduce over j of x[r, j]. x is (rows, cols), y is (rows).</summary>
@@ -126,6 +152,36 @@ internal static partial class ReductionKernels
         if (thread == 0)
         {
             y[0] = scale * total;
+        }
+    }
+
+    /// <summary>
+    /// partials[c] = Σ x[c·chunk .. min(n, (c+1)·chunk)): a group per chunk (chunks in a grid-stride loop), its
+    /// threads striding through the chunk (coalesced), then a shared-memory tree. x is (n), partials (⌈n / chunk⌉).
+    /// </summary>
+    private static void ChunkSumsKernel(ArrayView<float> x, ArrayView<float> partials, int n, int chunk)
+    {
+        var scratch = SharedMemory.Allocate<float>(LaunchShape.MaxRowGroup);
+        int thread = Group.IdxX;
+        int groupSize = Group.DimX;
+        int chunks = (int)((n + (long)chunk - 1) / chunk);
+        int gridStride = Grid.DimX;
+        for (int c = Grid.IdxX; c < chunks; c += gridStride)
+        {
+            // c·chunk < n, so these stay within int.
+            int start = c * chunk;
+            int length = n - start < chunk ? n - start : chunk;
+            float partial = 0f;
+            for (int i = thread; i < length; i += groupSize)
+            {
+                partial += x[start + i];
+            }
+
+            float total = GroupReduce.Sum(scratch, partial, thread, groupSize);
+            if (thread == 0)
+            {
+                partials[c] = total;
+            }
         }
     }
 

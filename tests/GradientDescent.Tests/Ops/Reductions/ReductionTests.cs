@@ -14,7 +14,8 @@ namespace GradientDescent.Tests;
 public sealed class ReductionTests(DeviceUnderTest deviceUnderTest) : DeviceFixture(deviceUnderTest)
 {
     public static IEnumerable<TestCaseData> TotalShapes() =>
-        new int[][] { [], [1], [91], [7, 13], [17, 33], [5, 300], [64, 784] }
+        // 300×300 is past what one group sums (65,536): on ILGPU devices, six chunk sums (the last short), then their total.
+        new int[][] { [], [1], [91], [7, 13], [17, 33], [5, 300], [64, 784], [300, 300] }
             .Select(s => new TestCaseData(s).SetArgDisplayNames(s.Length == 0 ? "scalar" : string.Join("x", s)));
 
     public static IEnumerable<TestCaseData> MatrixShapes() =>
@@ -124,6 +125,55 @@ public sealed class ReductionTests(DeviceUnderTest deviceUnderTest) : DeviceFixt
         // An n-term sum, then an exact scaling by a power of two.
         var xd = x.ToDouble();
         Close.Assert(total.ToArray(), [scale * ReferenceOps.Sum(xd)], Tolerance.Accumulation(n) * scale * ReferenceOps.Sum(ReferenceOps.Abs(xd)), 0, "total");
+    }
+
+    /// <summary>
+    /// The chunk sums of a large total launched as on a GPU (256-thread groups), on the CPU emulator: two groups over
+    /// eleven or four chunks (the grid-stride loop), chunks shorter and longer than the group, the last one short.
+    /// </summary>
+    [TestCase(1000, 96)]
+    [TestCase(1000, 300)]
+    [TestCase(5, 16384)]
+    public void ChunkSums_WithGpuGroups_MatchReference(int n, int chunk)
+    {
+        var device = TestDevices.GpuKernels;
+        var x = RandomArrays.Normal(new Random(47), n).Select(v => v + 0.5f).ToArray();
+        int chunks = (n + chunk - 1) / chunk;
+        using var tx = Tensor.FromArray(device, x, n);
+        using var partials = Tensor.Constant(device, float.NaN, chunks);
+        var kernel = GpuLaunch.Find<Action<ArrayView<float>, ArrayView<float>, int, int>>(typeof(ReductionKernels), "ChunkSumsKernel");
+        var launch = device.Kernels.Load(kernel, static (a, k) => a.LoadStreamKernel(k));
+
+        launch(new KernelConfig(2, 256), tx.View, partials.View, n, chunk);
+
+        var got = partials.ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                var part = x.Skip(c * chunk).Take(chunk).ToArray().ToDouble();
+                Close.Assert([got[c]], [ReferenceOps.Sum(part)], Tolerance.Accumulation(part.Length) * ReferenceOps.Sum(ReferenceOps.Abs(part)), 0, $"chunk {c}");
+            }
+        }
+    }
+
+    /// <summary>A total takes one launch up to what one group sums, two beyond (on ILGPU devices; the host path launches nothing).</summary>
+    [TestCase(ReductionKernels.OneGroupTotal, 1)]
+    [TestCase(ReductionKernels.OneGroupTotal + 1, 2)]
+    public void Total_LaunchesOneKernel_UpToOneGroupsWorth(int n, int launches)
+    {
+        var device = TestDevices.GpuKernels;
+        using var x = Tensor.Constant(device, 0.5f, n);
+        using var y = Tensor.Constant(device, float.NaN, 1);
+        long before = device.KernelLaunches;
+
+        ReductionKernels.Total(x, y, 2f);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(device.KernelLaunches - before, Is.EqualTo(launches));
+            Assert.That(y.ToArray()[0], Is.EqualTo(n), "2·Σ 0.5, exact");
+        }
     }
 
     private void AssertTotal(int[] shape, bool mean)
