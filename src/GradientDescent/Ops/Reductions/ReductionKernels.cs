@@ -35,15 +35,16 @@ internal static partial class ReductionKernels
     /// </remarks>
     internal static void Total(Tensor x, Tensor y, float scale)
     {
-        if (x.Length <= OneGroupTotal || y.Device.UsesHostKernels)
+        if (y.Device.UsesHostKernels)
+        {
+            using var host = y.Device.Kernels.Begin();
+            HostTotal(x, y, scale);
+            return;
+        }
+
+        if (x.Length <= OneGroupTotal)
         {
             using var launch = y.Device.Kernels.Begin();
-            if (launch.OnHost)
-            {
-                HostTotal(x, y, scale);
-                return;
-            }
-
             launch.Run(LaunchShape.OneGroup(), TotalKernel, x.View, y.View, x.Length, scale);
             return;
         }
