@@ -18,8 +18,8 @@ public sealed class MatMulTests(DeviceUnderTest deviceUnderTest) : DeviceFixture
     private static readonly (int M, int K, int N)[] s_shapes =
         [(1, 1, 1), (7, 13, 5), (16, 16, 16), (17, 33, 31), (31, 17, 33), (33, 1, 17), (1, 40, 1), (64, 784, 100),
          // The host GEMM's other paths: C wider than 256 (op(A) packed), and wider than its 1024-column
-         // block with a depth past its 256-deep block (several column and depth blocks).
-         (9, 37, 300), (5, 260, 1030),
+         // block with a depth past its 384-deep packed block (several column and depth blocks).
+         (9, 37, 300), (5, 390, 1030),
          // op(A) packed eight depth steps at a time with a scalar tail of at least one: depth 16 (one vector
          // block, eight scalar steps), 9 (one and one) and 1 (scalar only); full and ragged six-row panels, and
          // one split over two cores.
