@@ -1,5 +1,6 @@
 """The report's workloads in PyTorch (and SGEMM in NumPy), timed the same way: warm-up, repeats of
-enough runs to last ~25 ms, device synchronised before the clock stops, median per run.
+enough runs to last ~25 ms, device synchronised before the clock stops, median per run (and, in the
+JSON, the fastest repeat).
 
     /usr/bin/python3 workloads_torch.py [--library torch|numpy|torch,numpy] [--intra-op 1]
         [--openblas-threads 1] [--device cpu|cuda] [--repeats 11] [--filter TEXT] [--json FILE]
@@ -52,7 +53,7 @@ def timer(fn, sync, repeats):
             fn()
         sync()
         samples.append((time.perf_counter() - start) / runs)
-    return statistics.median(samples)
+    return statistics.median(samples), min(samples)
 
 
 def matmuls(dev, shapes):
@@ -244,11 +245,11 @@ def main():
         # As the report's filter: a substring of name and shape, case-insensitive, x standing for ×.
         if args.filter and args.filter.replace("×", "x").lower() not in f"{name} {shape}".replace("×", "x").lower():
             continue
-        seconds = timer(fn, sync, args.repeats)
+        seconds, fastest = timer(fn, sync, args.repeats)
         gflops = f"{flops / seconds / 1e9:.1f}" if flops else ""
         print(f"| {library} | {name} | {shape} | {seconds * 1e3:.3f} ms | {gflops} |", flush=True)
         results.append({"library": library, "peer": names[library], "config": configs[library], "name": name, "shape": shape,
-                        "seconds": seconds, "flops": flops})
+                        "seconds": seconds, "fastest": fastest, "flops": flops})
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"meta": meta, "results": results}, f)
