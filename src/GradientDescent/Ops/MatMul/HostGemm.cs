@@ -110,14 +110,20 @@ internal static unsafe partial class HostGemm
             return;
         }
 
+        if (plan.PackA)
+        {
+            Shared(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, workers, epilogue);
+            return;
+        }
+
         if (plan.DepthHalves)
         {
             DepthHalves(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, epilogue);
             return;
         }
 
-        // One parallel region per product, one contiguous range of whole row tiles per core (as equal as
-        // MR allows: 784 rows split 390/394, where blocks of MC rows had split them 408/376). Each core
+        // A narrow product: one parallel region, one contiguous range of whole row tiles per core (as equal
+        // as MR allows: 784 rows split 390/394, where blocks of MC rows had split them 408/376). Each core
         // packs its own copy of B, which costs far less than waking the other core once per depth block.
         HostParallel.For(workers, work / workers, (first, last) =>
         {

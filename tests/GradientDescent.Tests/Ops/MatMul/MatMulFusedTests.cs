@@ -10,12 +10,13 @@ namespace GradientDescent.Tests;
 /// <remarks>
 /// Shapes cover each way the host GEMM runs: the small-product loop (3×5·5×4), one thread (20×30·30×10),
 /// two depth blocks on two cores (64×784·784×100), row ranges per core with the whole depth (200×300·300×101),
-/// and packed op(A) for a C wider than 256 (70×40·40×300). Inputs have both signs, so ReLU and the mask cut.
+/// packed op(A) for a C wider than 256 (70×40·40×300), and the same with two row blocks and two depth blocks, the
+/// epilogue running only after the second (130×400·400×300). Inputs have both signs, so ReLU and the mask cut.
 /// </remarks>
 [TestFixtureSource(typeof(TestDevices), nameof(TestDevices.UnderTest))]
 public sealed class MatMulFusedTests(DeviceUnderTest deviceUnderTest) : DeviceFixture(deviceUnderTest)
 {
-    private static readonly (int M, int K, int N)[] s_shapes = [(3, 5, 4), (20, 30, 10), (64, 784, 100), (200, 300, 101), (70, 40, 300)];
+    private static readonly (int M, int K, int N)[] s_shapes = [(3, 5, 4), (20, 30, 10), (64, 784, 100), (200, 300, 101), (70, 40, 300), (130, 400, 300)];
 
     public static IEnumerable<TestCaseData> DenseCases() =>
         from s in s_shapes
