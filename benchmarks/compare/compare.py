@@ -3,9 +3,12 @@ median time of each side and the ratio ours / theirs (below 1 means we are faste
 
     /usr/bin/python3 benchmarks/compare/compare.py [--device cpu|cuda] [--rounds 3] [--repeats 7]
         [--filter TEXT] [--threads 1,2] [--python /usr/bin/python3]
-        [--bench "dotnet run -c Release --project benchmarks/GradientDescent.Benchmarks --"]
+        [--bench "dotnet run -c Release --no-build --project benchmarks/GradientDescent.Benchmarks --"]
 
 --bench is the command that starts our benchmark app (on the GPU machine: `dn $APPS/.../GradientDescent.Benchmarks.dll`).
+Without it the app is built once, before the first round, and then started without a build: run right
+after a build, our first workload shared the cores with what the build left running for a few seconds
+(2048³ A·B, the report's first product, measured 147–221 ms in 10 of 12 rounds, the two after it 117–137).
 
 Each peer runs at its best configuration, found here rather than assumed. Every round runs our
 report once, then workloads_torch.py once per peer configuration (a new process each, since
@@ -98,13 +101,17 @@ def main():
                         help="thread counts to try for the peers, comma-separated (default: 1, 2 and the core count)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that has torch and numpy")
     parser.add_argument("--keep-openblas-coretype", action="store_true")
-    parser.add_argument("--bench", default="dotnet run -c Release --project benchmarks/GradientDescent.Benchmarks --")
+    parser.add_argument("--bench", default=None)
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     if args.threads:
         threads = sorted({int(t) for t in args.threads.split(",")})
     else:
         threads = sorted({t for t in (1, 2, cores) if t <= cores})
+    if args.bench is None:
+        project = os.path.normpath(os.path.join(HERE, "..", "GradientDescent.Benchmarks"))
+        run(["dotnet", "build", "-c", "Release", "--nologo", "-v", "quiet", project])
+        args.bench = f"dotnet run -c Release --no-build --project {shlex.quote(project)} --"
     configs = peer_configs(args.device, threads)
     ours_path = "host" if args.device == "cpu" else "cuda"
     started = datetime.datetime.now(datetime.timezone.utc)
