@@ -12,9 +12,9 @@ namespace GradientDescent;
 /// core often runs at about half speed for seconds while the guest sees both busy and no steal time: 2048³ then
 /// took 200–230 ms instead of 125–135. Taken as the cores get to them, the blocks go where the cycles are. Each
 /// core had also packed all of B for itself; now each packs a share. Handing out blocks from one counter (any
-/// block to any core) evened out the slow runs but lost on quiet ones, each block's C and B having been last
-/// touched by the other core; from two ends, each core keeps its rows from one phase to the next unless it falls
-/// behind. 2048³ on two cores, 20 alternations with the fixed ranges (2026-12-02): the median of each run's fastest
+/// block to any core) evened out the slow runs but gained nothing on quiet ones (a block's C and B had often been
+/// last touched by the other core, the likely reason); from two ends, each core keeps its rows from one phase to
+/// the next unless it falls behind. 2048³ on two cores, 20 alternations with the fixed ranges (2026-12-02): the median of each run's fastest
 /// product 115.5 ms against 121.8, of its median 128.8 against 130.7, of its slowest 139.5 against 159.9.
 /// </para>
 /// <para>
