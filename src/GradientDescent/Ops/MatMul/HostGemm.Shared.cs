@@ -23,7 +23,8 @@ namespace GradientDescent;
 /// block waits until its phase's B is packed and its own previous phase is in C; a packing task waits until the
 /// phase two before, which used the same one of two B buffers, is done. Each waits only on tasks of earlier
 /// phases, or of its own phase's packing, which cores claimed and are running, so nothing can stall; one core
-/// alone (a caller that finds the workers busy) runs everything in order. Each block of C is summed depth block by
+/// alone (a one-core machine, a small product, a caller that finds the workers busy) runs everything in order,
+/// which is the plain blocked loop. Each block of C is summed depth block by
 /// depth block, in order, with the tile code one core uses, so the bits do not depend on which core ran what.
 /// </para>
 /// </remarks>
@@ -38,8 +39,8 @@ internal static unsafe partial class HostGemm
         int bufferFloats = plan.Depth * RoundUp(Math.Min(NC, n), NR);
         float* packedB = s_packedB.Get(2 * bufferFloats);
         var job = new SharedProduct(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, packedB, bufferFloats, epilogue);
-        // Chunk 0 runs on the calling thread, chunk 1 on the first worker; a caller that finds the workers busy
-        // runs every chunk itself, as one front that takes everything in order.
+        // Chunk 0 runs on the calling thread, chunk 1 on the first worker; with one worker, or when the caller finds
+        // the workers busy, the caller runs every chunk itself, as one front that takes everything in order.
         HostParallel.For(workers, (long)m * n * k / workers, (first, last) => job.Work(fromBack: first == 1 && last == 2));
     }
 
@@ -129,7 +130,7 @@ internal static unsafe partial class HostGemm
         private bool PackPanels(int phase)
         {
             var (jc, nc, pc, kc) = Block(phase);
-            float* bp = _packedB + ((long)(phase & 1) * _bufferFloats);
+            float* bp = PackedB(phase);
             int task;
             while ((task = Interlocked.Increment(ref _packClaims[phase]) - 1) < _packTasks)
             {
@@ -163,7 +164,7 @@ internal static unsafe partial class HostGemm
         private bool ComputeRows(int phase, bool fromBack, float* ap)
         {
             var (jc, nc, pc, kc) = Block(phase);
-            float* bp = _packedB + ((long)(phase & 1) * _bufferFloats);
+            float* bp = PackedB(phase);
             if (!WaitFor(ref _packed[phase], _packTasks))
             {
                 return false;
@@ -197,6 +198,9 @@ internal static unsafe partial class HostGemm
 
             return true;
         }
+
+        /// <summary>The phase's packed B: phases alternate between the two buffers.</summary>
+        private float* PackedB(int phase) => _packedB + ((long)(phase & 1) * _bufferFloats);
 
         /// <summary>A phase's column block [jc, jc+nc) and depth block [pc, pc+kc).</summary>
         private (int Jc, int Nc, int Pc, int Kc) Block(int phase)

@@ -104,15 +104,16 @@ internal static unsafe partial class HostGemm
         long work = (long)m * n * k;
         int tiles = (m + MR - 1) / MR;
         int workers = work < SerialProduct ? 1 : Math.Max(1, Math.Min(Environment.ProcessorCount, tiles));
-        if (workers == 1)
+        if (plan.PackA)
         {
-            Rows(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, 0, m, 0, k, epilogue);
+            // On one core too: alone, it runs every task in order, which is the blocked loop itself.
+            Shared(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, workers, epilogue);
             return;
         }
 
-        if (plan.PackA)
+        if (workers == 1)
         {
-            Shared(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, workers, epilogue);
+            Rows(a, sAi, sAp, b, sBp, sBj, c, m, n, k, plan, 0, m, 0, k, epilogue);
             return;
         }
 
@@ -208,6 +209,7 @@ internal static unsafe partial class HostGemm
         internal bool Prefetch { get; }
     }
 
+    /// <summary>Rows [rowStart, rowEnd) of a narrow product (op(A) read in place) over depth [depthStart, depthEnd), on this thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows(
         float* a, int sAi, int sAp, float* b, int sBp, int sBj, float* c, int m, int n, int k, Plan plan, int rowStart, int rowEnd,
@@ -215,7 +217,6 @@ internal static unsafe partial class HostGemm
     {
         int kcMax = plan.Depth, mc = plan.RowBlock;
         float* bp = s_packedB.Get(kcMax * RoundUp(Math.Min(NC, n), NR));
-        float* ap = plan.PackA ? s_packedA.Get(mc * kcMax) : null;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -229,19 +230,6 @@ internal static unsafe partial class HostGemm
                 {
                     int rows = Math.Min(mc, rowEnd - ic);
                     float* cBlock = c + ((long)ic * n) + jc;
-                    if (plan.PackA)
-                    {
-                        PackA(a, sAi, sAp, ic, rows, pc, kc, ap);
-                        var nextA = NextToPack(a, sAi, sAp, ic + mc, rowEnd, mc, pc, kc);
-                        Macro(ap, MR, 1, MR * kc, bp, cBlock, n, rows, nc, kc, accumulate, nextA);
-                        if (last)
-                        {
-                            epilogue.Apply(c, n, ic, ic + rows, jc, jc + nc);
-                        }
-
-                        continue;
-                    }
-
                     var next = default(Prefetcher);
                     if (plan.Prefetch)
                     {
